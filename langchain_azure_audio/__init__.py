@@ -1,0 +1,41 @@
+"""Azure OpenAI audio models (`gpt-4o-audio-preview`, `gpt-4o-mini-audio-preview`) for LangChain."""
+
+from langchain_azure_audio._streaming import StreamInterruptedError
+from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
+from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
+from langchain_azure_audio.errors import (
+    ApiVersionTooOldError,
+    AudioExpiredError,
+    AzureAudioAuthenticationError,
+    AzureAudioConfigError,
+    AzureAudioError,
+    AzureAudioInputError,
+    AzureAudioRateLimitError,
+    AzureAudioServiceError,
+    ContentFilterError,
+    DeploymentNotFoundError,
+    InvalidAudioError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DOCUMENTED_VOICES",
+    "ApiVersionTooOldError",
+    "AudioExpiredError",
+    "AzureAudioAuthenticationError",
+    "AzureAudioConfigError",
+    "AzureAudioError",
+    "AzureAudioInputError",
+    "AzureAudioRateLimitError",
+    "AzureAudioServiceError",
+    "AzureChatOpenAIAudio",
+    "ContentFilterError",
+    "DeploymentNotFoundError",
+    "InvalidAudioError",
+    "StreamInterruptedError",
+    "__version__",
+    "audio_block",
+    "audio_bytes",
+    "save_audio",
+]

@@ -1,0 +1,103 @@
+"""Credential resolution: API key, the caller's token provider, or keyless Entra ID.
+
+Order: an explicit API key wins; then a caller-supplied token provider; then
+keyless Entra ID through azure-identity's `DefaultAzureCredential`, created
+lazily on the first request so constructing a model never touches the
+environment's credential chain.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from langchain_azure_audio.errors import AzureAudioAuthenticationError
+
+COGNITIVE_SERVICES_SCOPE: Final = "https://cognitiveservices.azure.com/.default"
+
+TokenProvider = Callable[[], str]
+AsyncTokenProvider = Callable[[], "str | Awaitable[str]"]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the `openai` client is given, and how to describe it in errors.
+
+    `api_key` is excluded from the repr so it can never be printed.
+    """
+
+    description: str
+    api_key: str | None = field(default=None, repr=False)
+    token_provider: TokenProvider | None = field(default=None, repr=False)
+    async_token_provider: AsyncTokenProvider | None = field(default=None, repr=False)
+
+
+API_KEY_AUTH: Final = "API key (api_key / AZURE_OPENAI_API_KEY, sent as the 'api-key' header)"
+PROVIDER_AUTH: Final = "the azure_ad_token_provider you passed (bearer token)"
+KEYLESS_AUTH: Final = (
+    f"keyless Entra ID (DefaultAzureCredential, scope {COGNITIVE_SERVICES_SCOPE})"
+)
+
+
+def resolve_credentials(
+    api_key: str | None,
+    token_provider: TokenProvider | None,
+    async_token_provider: AsyncTokenProvider | None = None,
+) -> Credentials:
+    """Pick the auth path; nothing is contacted here."""
+    if api_key:
+        return Credentials(API_KEY_AUTH, api_key=api_key)
+    if token_provider or async_token_provider:
+        return Credentials(
+            PROVIDER_AUTH,
+            token_provider=token_provider,
+            async_token_provider=async_token_provider or token_provider,
+        )
+    provider = LazyEntraTokenProvider()
+    return Credentials(KEYLESS_AUTH, token_provider=provider, async_token_provider=provider)
+
+
+class LazyEntraTokenProvider:
+    """A bearer-token provider that builds `DefaultAzureCredential` on first use.
+
+    Token caching and refresh are azure-identity's (`get_bearer_token_provider`).
+    A failure to get a token is raised as `AzureAudioAuthenticationError`
+    saying which path was tried and how to fix it.
+    """
+
+    def __init__(self) -> None:
+        self._provider: TokenProvider | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "LazyEntraTokenProvider(DefaultAzureCredential)"
+
+    def __call__(self) -> str:
+        from azure.core.exceptions import ClientAuthenticationError
+
+        try:
+            return self._get_provider()()
+        except ClientAuthenticationError as exc:
+            raise AzureAudioAuthenticationError(
+                f"Could not get a token with {KEYLESS_AUTH}: {_first_line(exc)}. Sign in "
+                "(`az login`, a managed identity, or AZURE_CLIENT_ID/AZURE_TENANT_ID/"
+                "AZURE_CLIENT_SECRET) and grant the 'Cognitive Services OpenAI User' role, "
+                "or set AZURE_OPENAI_API_KEY to use an API key instead."
+            ) from exc
+
+    def _get_provider(self) -> TokenProvider:
+        with self._lock:
+            if self._provider is None:
+                from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+
+                self._provider = get_bearer_token_provider(
+                    DefaultAzureCredential(), COGNITIVE_SERVICES_SCOPE
+                )
+            return self._provider
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

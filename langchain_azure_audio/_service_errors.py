@@ -1,0 +1,150 @@
+"""Turn `openai` SDK exceptions into this package's typed errors.
+
+Messages say what the service answered, which deployment/endpoint/auth path
+was involved, and what to do. They never include a credential.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+
+from langchain_azure_audio.errors import (
+    ApiVersionTooOldError,
+    AzureAudioAuthenticationError,
+    AzureAudioError,
+    AzureAudioRateLimitError,
+    AzureAudioServiceError,
+    ContentFilterError,
+    DeploymentNotFoundError,
+)
+
+MIN_AUDIO_API_VERSION = "2025-01-01-preview"
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What the error messages may mention about the request (no secrets)."""
+
+    deployment: str
+    endpoint: str
+    api_version: str
+    auth: str
+
+
+def translate_error(exc: Exception, ctx: RequestContext) -> AzureAudioError | None:
+    """Our exception for an `openai` one, or `None` if it is not a service error."""
+    if isinstance(exc, openai.APIStatusError):
+        return _status_error(exc, ctx)
+    if isinstance(exc, openai.APITimeoutError):
+        return AzureAudioServiceError(
+            f"The request to deployment {ctx.deployment!r} at {ctx.endpoint} timed out after "
+            "the configured retries; raise `timeout` or `max_retries`, or retry later."
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return AzureAudioServiceError(
+            f"Could not reach {ctx.endpoint} ({exc.__cause__ or exc}); check azure_endpoint "
+            "(AZURE_OPENAI_ENDPOINT) and the network."
+        )
+    if isinstance(exc, openai.APIError):  # e.g. an error event inside a 200 stream
+        code, message = _error_fields(exc.body)
+        return AzureAudioServiceError(
+            f"Azure OpenAI reported an error: {message or exc.message}",
+            code=code,
+            service_message=message or exc.message,
+            body=exc.body,
+        )
+    return None
+
+
+def _error_fields(body: Any) -> tuple[str | None, str | None]:
+    error = body.get("error", body) if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return None, None
+    code = error.get("code")
+    return (str(code) if code is not None else None), error.get("message")
+
+
+def _status_error(exc: openai.APIStatusError, ctx: RequestContext) -> AzureAudioError:
+    status = exc.status_code
+    code, service_message = _error_fields(exc.body)
+    service_message = service_message or exc.message
+    common: dict[str, Any] = {
+        "status_code": status,
+        "code": code,
+        "service_message": service_message,
+        "body": exc.body,
+    }
+    said = f"(HTTP {status}{', ' + code if code else ''}: {service_message})"
+    if status in (401, 403):
+        return AzureAudioAuthenticationError(
+            f"Azure refused the credentials {said}. Auth path used: {ctx.auth}. Check that it "
+            f"belongs to the resource at {ctx.endpoint} (and, for Entra ID, that the identity "
+            "has the 'Cognitive Services OpenAI User' role).",
+            **common,
+        )
+    if status == 404:
+        return DeploymentNotFoundError(
+            f"Deployment {ctx.deployment!r} was not found at {ctx.endpoint} {said}. Check "
+            "azure_deployment (AZURE_OPENAI_DEPLOYMENT_NAME) against the deployments listed "
+            "in Azure AI Foundry, and azure_endpoint (AZURE_OPENAI_ENDPOINT).",
+            **common,
+        )
+    if status == 429:
+        retry_after = _retry_after(exc.response)
+        wait = f" The service asked to wait {retry_after:g} s." if retry_after else ""
+        return AzureAudioRateLimitError(
+            f"Rate limited by deployment {ctx.deployment!r} {said} after the configured "
+            f"retries.{wait} Raise max_retries, slow down, or raise the deployment's quota.",
+            retry_after=retry_after,
+            **common,
+        )
+    if code == "content_filter" or "content management policy" in service_message:
+        filter_results = _filter_results(exc.body)
+        categories = sorted(
+            name for name, result in filter_results.items()
+            if isinstance(result, dict) and result.get("filtered")
+        )
+        return ContentFilterError(
+            f"Azure's content filter refused the prompt {said}; categories: "
+            f"{', '.join(categories) or 'not given'}. Rephrase the input or adjust the "
+            "deployment's content filter.",
+            categories=categories,
+            filter_results=filter_results,
+            **common,
+        )
+    if status == 400 and "unrecognized request argument" in service_message.lower() and (
+        "modalities" in service_message or "audio" in service_message
+    ):
+        return ApiVersionTooOldError(
+            f"api-version {ctx.api_version!r} predates audio in chat completions {said}. "
+            f"Use api_version='{MIN_AUDIO_API_VERSION}' or later (env OPENAI_API_VERSION).",
+            **common,
+        )
+    return AzureAudioServiceError(
+        f"Azure OpenAI answered HTTP {status} for deployment {ctx.deployment!r}: "
+        f"{service_message}",
+        **common,
+    )
+
+
+def _filter_results(body: Any) -> dict[str, Any]:
+    error = body.get("error", body) if isinstance(body, dict) else {}
+    inner = error.get("innererror") or {} if isinstance(error, dict) else {}
+    results = inner.get("content_filter_result") or inner.get("content_filter_results") or {}
+    return results if isinstance(results, dict) else {}
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    for name in ("retry-after-ms", "retry-after"):
+        value = headers.get(name)
+        if value:
+            try:
+                seconds = float(value)
+            except ValueError:
+                continue
+            return seconds / 1000 if name == "retry-after-ms" else seconds
+    return None

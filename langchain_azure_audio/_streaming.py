@@ -1,0 +1,215 @@
+"""Server-sent chunks → `AIMessageChunk`s, surviving what real streams do.
+
+Real audio streams (see `../shared/recordings/README.md`) send most chunks
+without a `choices` key, repeat the audio id on the first data chunk, send
+the usage chunk (`"choices": []`) *before* the last chunk (which carries only
+`audio.expires_at`), never send `finish_reason`, and add `obfuscation` noise.
+
+Audio deltas are re-cut on 3-byte boundaries ("base64 carry"): each yielded
+`data` string encodes a whole number of 3-byte groups, so the strings that
+LangChain concatenates when chunks are added stay one valid base64 string.
+The last 0-2 bytes are flushed, padded, in the final chunk.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
+
+from langchain_azure_audio._messages import MODEL_PROVIDER, usage_metadata
+from langchain_azure_audio.errors import AzureAudioServiceError
+
+STREAM_AUDIO_FORMAT = "pcm16"
+"""The only audio format the service streams (24 kHz, mono, 16-bit LE)."""
+
+
+class StreamInterruptedError(AzureAudioServiceError):
+    """The stream ended before the service finished the answer.
+
+    Attributes:
+        partial: an `AIMessageChunk` with everything that arrived (transcript so
+            far, audio bytes so far); it is *not* a complete answer.
+    """
+
+    def __init__(self, message: str, *, partial: AIMessageChunk, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.partial = partial
+
+
+class StreamAssembler:
+    """Turns one stream's chunk dicts into `ChatGenerationChunk`s, one by one.
+
+    Feed every chunk to `feed`; call `finish` at the end. Both return the
+    generation chunk to yield, or `None` when the server chunk carried nothing
+    a user can see.
+    """
+
+    def __init__(self) -> None:
+        self._audio_id: str | None = None
+        self._carry = b""
+        self._transcript: list[str] = []
+        self._audio: list[str] = []
+        self._expires_at: int | None = None
+        self._saw_usage = False
+        self._meta: dict[str, Any] = {}
+        self._prompt_filter_results: list[Any] = []
+        self._content_filter_results: dict[str, Any] | None = None
+        self._finish_reason: str | None = None
+        self._message_id: str | None = None
+
+    # ---------------------------------------------------------------- feeding
+
+    def feed(self, chunk: Mapping[str, Any]) -> ChatGenerationChunk | None:
+        """Translate one server chunk."""
+        self._message_id = self._message_id or chunk.get("id")
+        if chunk.get("model"):
+            self._meta["model_name"] = chunk["model"]
+        if chunk.get("system_fingerprint"):
+            self._meta["system_fingerprint"] = chunk["system_fingerprint"]
+        if chunk.get("prompt_filter_results"):
+            self._prompt_filter_results.extend(chunk["prompt_filter_results"])
+        usage = chunk.get("usage")
+        if usage:
+            self._saw_usage = True
+            return self._emit(usage=usage)
+        choices = chunk.get("choices")
+        if not choices:  # most real chunks have no "choices" key at all
+            return None
+        choice = choices[0]
+        if choice.get("finish_reason"):
+            self._finish_reason = choice["finish_reason"]
+        if choice.get("content_filter_results"):
+            self._content_filter_results = choice["content_filter_results"]
+        delta = choice.get("delta") or {}
+        text = delta.get("content") or ""
+        audio = delta.get("audio") or {}
+        tool_chunks = [
+            {
+                "name": (call.get("function") or {}).get("name"),
+                "args": (call.get("function") or {}).get("arguments"),
+                "id": call.get("id"),
+                "index": call.get("index"),
+            }
+            for call in delta.get("tool_calls") or []
+        ]
+        return self._emit(text=text, audio=audio, tool_chunks=tool_chunks)
+
+    def _emit(
+        self,
+        *,
+        text: str = "",
+        audio: Mapping[str, Any] | None = None,
+        tool_chunks: list[dict[str, Any]] | None = None,
+        usage: Mapping[str, Any] | None = None,
+    ) -> ChatGenerationChunk | None:
+        audio_delta: dict[str, Any] = {}
+        if audio:
+            if audio.get("id") and audio["id"] != self._audio_id:
+                self._audio_id = audio_delta["id"] = audio["id"]
+            if audio.get("transcript"):
+                audio_delta["transcript"] = audio["transcript"]
+                text = text or audio["transcript"]
+            if audio.get("data"):
+                aligned = self._align(audio["data"])
+                if aligned:
+                    audio_delta["data"] = aligned
+            if audio.get("expires_at") is not None:
+                self._expires_at = audio_delta["expires_at"] = audio["expires_at"]
+        if text:
+            self._transcript.append(text)
+        if not (text or audio_delta or tool_chunks or usage):
+            return None
+        message = AIMessageChunk(
+            content=text,
+            additional_kwargs={"audio": audio_delta} if audio_delta else {},
+            tool_call_chunks=tool_chunks or [],
+            usage_metadata=usage_metadata(usage) if usage else None,
+            id=self._message_id,
+        )
+        return ChatGenerationChunk(message=message)
+
+    def _align(self, b64: str) -> str:
+        """Re-cut a base64 delta so it encodes a multiple of 3 bytes."""
+        if not self._carry and len(b64) % 4 == 0 and not b64.endswith("="):
+            self._audio.append(b64)  # already aligned: pass the string through untouched
+            return b64
+        try:
+            data = self._carry + binascii.a2b_base64(b64, strict_mode=True)
+        except binascii.Error as exc:
+            raise AzureAudioServiceError(
+                f"The service sent an audio delta that is not valid base64 ({exc})."
+            ) from exc
+        cut = len(data) - len(data) % 3
+        self._carry = data[cut:]
+        aligned = base64.b64encode(data[:cut]).decode("ascii") if cut else ""
+        if aligned:
+            self._audio.append(aligned)
+        return aligned
+
+    # -------------------------------------------------------------- finishing
+
+    @property
+    def complete(self) -> bool:
+        """Whether the service finished: it always sends usage last (we ask for it)."""
+        return self._saw_usage
+
+    def finish(self) -> ChatGenerationChunk:
+        """The closing chunk: leftover audio bytes and the response metadata."""
+        audio_delta: dict[str, Any] = {}
+        if self._carry:
+            audio_delta["data"] = base64.b64encode(self._carry).decode("ascii")
+            self._audio.append(audio_delta["data"])
+            self._carry = b""
+        meta = dict(self._meta)
+        meta["model_provider"] = MODEL_PROVIDER
+        meta["finish_reason"] = self._finish_reason
+        if self._audio_id:
+            meta["audio_format"] = STREAM_AUDIO_FORMAT
+        if self._prompt_filter_results:
+            meta["prompt_filter_results"] = self._prompt_filter_results
+        if self._content_filter_results is not None:
+            meta["content_filter_results"] = self._content_filter_results
+        message = AIMessageChunk(
+            content="",
+            additional_kwargs={"audio": audio_delta} if audio_delta else {},
+            response_metadata=meta,
+            id=self._message_id,
+            chunk_position="last",
+        )
+        return ChatGenerationChunk(message=message, generation_info={"finish_reason": self._finish_reason})
+
+    def partial(self) -> AIMessageChunk:
+        """Everything received so far, as one chunk (for interruption errors)."""
+        audio: dict[str, Any] = {}
+        if self._audio_id:
+            audio["id"] = self._audio_id
+        if self._audio or self._carry:
+            audio["data"] = "".join(self._audio) + (
+                base64.b64encode(self._carry).decode("ascii") if self._carry else ""
+            )
+        if self._transcript and self._audio_id:
+            audio["transcript"] = "".join(self._transcript)
+        return AIMessageChunk(
+            content="".join(self._transcript),
+            additional_kwargs={"audio": audio} if audio else {},
+            response_metadata={"model_provider": MODEL_PROVIDER, "incomplete": True},
+            id=self._message_id,
+        )
+
+    def interrupted(self, cause: BaseException | None) -> StreamInterruptedError:
+        """The error to raise when the stream stopped early."""
+        partial = self.partial()
+        audio = partial.additional_kwargs.get("audio", {})
+        received = len(base64.b64decode(audio["data"])) if audio.get("data") else 0
+        reason = f": {cause}" if cause else " (no usage chunk: the service did not finish)"
+        return StreamInterruptedError(
+            f"The audio stream was cut off{reason}. Received {len(partial.text)} characters "
+            f"of transcript and {received} bytes of audio; they are on `.partial`. Retry the "
+            "request for a complete answer.",
+            partial=partial,
+        )

@@ -1,0 +1,293 @@
+"""Audio containers: format sniffing, input validation, content blocks, saving.
+
+Public helpers:
+
+* `audio_block(source)` builds a LangChain audio content block from a file
+  path or raw bytes, checking the container first.
+* `audio_bytes(message)` returns the decoded audio of an answer.
+* `save_audio(message, path)` writes it to disk (atomically); `pcm16`
+  answers saved as `.wav` get a proper WAV header (24 kHz, mono, 16-bit).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import os
+import tempfile
+import wave
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from langchain_core.messages import BaseMessage
+
+from langchain_azure_audio.errors import AzureAudioInputError, InvalidAudioError
+
+InputFormat = Literal["wav", "mp3"]
+OutputFormat = Literal["wav", "mp3", "flac", "opus", "pcm16"]
+
+INPUT_FORMATS: Final = ("wav", "mp3")
+OUTPUT_FORMATS: Final = ("wav", "mp3", "flac", "opus", "pcm16")
+MAX_INPUT_AUDIO_BYTES: Final = 20 * 1024 * 1024
+"""Azure's documented limit for one input audio file (decoded bytes)."""
+
+PCM16_SAMPLE_RATE: Final = 24_000
+PCM16_CHANNELS: Final = 1
+PCM16_SAMPLE_WIDTH: Final = 2
+
+_MIME_TO_INPUT_FORMAT: Final[dict[str, InputFormat]] = {
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/vnd.wave": "wav",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/mpeg3": "mp3",
+    "audio/x-mpeg-3": "mp3",
+}
+_OUTPUT_FORMAT_TO_MIME: Final[dict[str, str]] = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+    "opus": "audio/opus",
+    "pcm16": "audio/pcm",
+}
+_SUFFIX_TO_INPUT_FORMAT: Final[dict[str, InputFormat]] = {
+    ".wav": "wav",
+    ".wave": "wav",
+    ".mp3": "mp3",
+}
+_ACCEPTED = "WAV (audio/wav) or MP3 (audio/mpeg)"
+
+
+def output_mime_type(audio_format: str) -> str:
+    """The MIME type of an answer in `audio_format` (`pcm16` is `audio/pcm`)."""
+    return _OUTPUT_FORMAT_TO_MIME[audio_format]
+
+
+def input_format_from_mime(mime_type: str, *, where: str) -> InputFormat:
+    """Map a MIME type to the service's input format name (`wav` or `mp3`).
+
+    Raises:
+        InvalidAudioError: the MIME type is not one the service accepts.
+    """
+    base = mime_type.split(";", 1)[0].strip().lower()
+    if base in _MIME_TO_INPUT_FORMAT:
+        return _MIME_TO_INPUT_FORMAT[base]
+    raise InvalidAudioError(
+        f"{where}: mime_type {mime_type!r} is not accepted as input audio. "
+        f"Azure audio models accept {_ACCEPTED}; convert the audio (for example "
+        "with ffmpeg) and pass mime_type 'audio/wav' or 'audio/mpeg'."
+    )
+
+
+def sniff_container(head: bytes) -> str | None:
+    """Name the container the first bytes announce, or `None` if unknown.
+
+    Knows the accepted inputs (`wav`, `mp3`) and the common containers that
+    are refused (`ogg`, `flac`, `m4a`, `webm`), so errors can name them.
+    """
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
+    if head[:4] == b"OggS":
+        return "ogg"
+    if head[:4] == b"fLaC":
+        return "flac"
+    if head[4:8] == b"ftyp":
+        return "m4a"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    return None
+
+
+def check_audio_bytes(data: bytes, declared: InputFormat | None, *, where: str) -> InputFormat:
+    """Check decoded input audio and return its format.
+
+    Raises:
+        InvalidAudioError: empty, over 20 MB, an unsupported or unknown container,
+            a container that contradicts `declared`, or a WAV without frames.
+    """
+    if not data:
+        raise InvalidAudioError(f"{where}: the audio is empty; pass a non-empty WAV or MP3.")
+    if len(data) > MAX_INPUT_AUDIO_BYTES:
+        raise InvalidAudioError(
+            f"{where}: the audio is {len(data) / 1_048_576:.1f} MB; Azure accepts at most "
+            "20 MB per audio input. Split it into shorter clips or compress it to MP3."
+        )
+    found = sniff_container(data[:16])
+    if found not in INPUT_FORMATS:
+        what = f"an {found.upper()} container" if found else "not a recognisable WAV or MP3"
+        raise InvalidAudioError(
+            f"{where}: the audio is {what}; Azure audio models accept {_ACCEPTED}. "
+            "Convert it first (for example `ffmpeg -i in.ogg out.wav`)."
+        )
+    if declared is not None and found != declared:
+        raise InvalidAudioError(
+            f"{where}: the block says {declared!r} but the bytes are {found.upper()}; "
+            f"set the format/mime_type to {found!r} to match the data."
+        )
+    if found == "wav":
+        _check_wav_has_frames(data, where=where)
+    return found  # type: ignore[return-value]
+
+
+def _check_wav_has_frames(data: bytes, *, where: str) -> None:
+    try:
+        with wave.open(io.BytesIO(data)) as wav:
+            frames = wav.getnframes()
+    except (wave.Error, EOFError) as exc:
+        if "unknown format" in str(exc):  # e.g. float WAV: let the service judge it
+            return
+        raise InvalidAudioError(
+            f"{where}: the WAV data is corrupt ({exc}); re-export it as 16-bit PCM WAV."
+        ) from exc
+    if frames == 0:
+        raise InvalidAudioError(f"{where}: the WAV file holds no audio frames.")
+
+
+def decode_base64_audio(b64: str, *, where: str) -> bytes:
+    """Decode strict base64, naming `where` in the error."""
+    if not isinstance(b64, str):
+        raise AzureAudioInputError(
+            f"{where}: audio data must be a base64 string, got {type(b64).__name__}; "
+            "use langchain_azure_audio.audio_block(raw_bytes) to build a block from bytes."
+        )
+    try:
+        return binascii.a2b_base64(b64, strict_mode=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidAudioError(
+            f"{where}: audio data is not valid base64 ({exc}); encode the raw file bytes "
+            "with base64.b64encode(...).decode('ascii')."
+        ) from exc
+
+
+def audio_block(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    mime_type: str | None = None,
+) -> dict[str, Any]:
+    """Build a LangChain audio content block from a file path or raw bytes.
+
+    The container is checked (WAV or MP3, under 20 MB) before anything is sent.
+
+    Example:
+        ```python
+        from langchain_core.messages import HumanMessage
+        from langchain_azure_audio import audio_block
+
+        msg = HumanMessage(content=[
+            {"type": "text", "text": "What is said here?"},
+            audio_block("question.wav"),
+        ])
+        ```
+    """
+    if isinstance(source, bytes):
+        data, where = source, "audio_block(bytes)"
+        declared = input_format_from_mime(mime_type, where=where) if mime_type else None
+    else:
+        path = Path(source)
+        where = f"audio_block({str(path)!r})"
+        if not path.is_file():
+            raise AzureAudioInputError(f"{where}: no such file; check the path.")
+        declared = (
+            input_format_from_mime(mime_type, where=where)
+            if mime_type
+            else _SUFFIX_TO_INPUT_FORMAT.get(path.suffix.lower())
+        )
+        data = path.read_bytes()
+    fmt = check_audio_bytes(data, declared, where=where)
+    return {
+        "type": "audio",
+        "base64": base64.b64encode(data).decode("ascii"),
+        "mime_type": "audio/wav" if fmt == "wav" else "audio/mpeg",
+    }
+
+
+def pcm16_to_wav(pcm: bytes, *, sample_rate: int = PCM16_SAMPLE_RATE) -> bytes:
+    """Wrap raw 16-bit little-endian mono PCM in a WAV container."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(PCM16_CHANNELS)
+        wav.setsampwidth(PCM16_SAMPLE_WIDTH)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm)
+    return buffer.getvalue()
+
+
+def _message_audio(message: BaseMessage | dict[str, Any]) -> tuple[bytes, str]:
+    """Decoded audio of an answer and its format (`wav`, `mp3`, … or `pcm16`)."""
+    if isinstance(message, BaseMessage):
+        audio = message.additional_kwargs.get("audio") or {}
+        fmt = message.response_metadata.get("audio_format")
+    else:
+        audio, fmt = message, message.get("format")
+    b64 = audio.get("data") if isinstance(audio, dict) else None
+    if not b64:
+        raise AzureAudioInputError(
+            "This message carries no audio data. Ask for audio with "
+            "modalities=['text', 'audio'], or, for a message rebuilt from history, note that "
+            "the service never returns audio data for earlier turns."
+        )
+    data = decode_base64_audio(b64, where="additional_kwargs['audio']['data']")
+    if not fmt:
+        sniffed = sniff_container(data[:16])
+        fmt = {"ogg": "opus"}.get(sniffed or "", sniffed) or "pcm16"
+    return data, fmt
+
+
+def audio_bytes(message: BaseMessage | dict[str, Any], *, as_wav: bool = False) -> bytes:
+    """The decoded audio of an answer.
+
+    Args:
+        message: an `AIMessage` from `AzureChatOpenAIAudio` (or its
+            `additional_kwargs["audio"]` dict).
+        as_wav: wrap `pcm16` audio in a WAV header so it plays anywhere.
+    """
+    data, fmt = _message_audio(message)
+    if as_wav and fmt == "pcm16":
+        return pcm16_to_wav(data)
+    return data
+
+
+def save_audio(message: BaseMessage | dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write an answer's audio to `path` and return the path.
+
+    `pcm16` audio saved to a `.wav` path gets a WAV header (24 kHz, mono,
+    16-bit); other formats are written as the service sent them and the
+    suffix must match. The write is atomic: a failure leaves no partial file.
+
+    Example:
+        ```python
+        answer = llm.invoke("Is a golden retriever a good family dog?")
+        save_audio(answer, "dog.wav")
+        ```
+    """
+    target = Path(path)
+    data, fmt = _message_audio(message)
+    suffix = target.suffix.lower()
+    if fmt == "pcm16" and suffix in (".wav", ".wave"):
+        data = pcm16_to_wav(data)
+    elif fmt != "pcm16" and suffix not in ("", f".{fmt}"):
+        raise AzureAudioInputError(
+            f"save_audio: the answer is {fmt} audio but the path ends in {suffix!r}; "
+            f"save it as '{target.with_suffix('.' + fmt).name}' or request audio_format="
+            f"'{suffix.lstrip('.')}'."
+        )
+    atomic_write_bytes(target, data)
+    return target
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file and `os.replace`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,446 @@
+"""`AzureChatOpenAIAudio`: Azure OpenAI audio models as a LangChain chat model."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import Any, Final
+
+import openai
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import BaseMessage
+from langchain_core.messages.block_translators import register_translator
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+
+from langchain_azure_audio import _messages
+from langchain_azure_audio._auth import Credentials, resolve_credentials
+from langchain_azure_audio._service_errors import (
+    MIN_AUDIO_API_VERSION,
+    RequestContext,
+    translate_error,
+)
+from langchain_azure_audio._streaming import STREAM_AUDIO_FORMAT, StreamAssembler
+from langchain_azure_audio.audio import OUTPUT_FORMATS
+from langchain_azure_audio.errors import AzureAudioConfigError, AzureAudioInputError
+
+DOCUMENTED_VOICES: Final = ("alloy", "echo", "shimmer")
+"""The voices Azure documents for the audio chat models."""
+MODALITIES: Final = ("text", "audio")
+EXPIRED_AUDIO_POLICIES: Final = ("transcript", "send_id", "error")
+
+register_translator(
+    _messages.MODEL_PROVIDER,
+    _messages.translate_content,
+    _messages.translate_content,  # type: ignore[arg-type]
+)
+
+
+class AzureChatOpenAIAudio(BaseChatModel):
+    """Azure OpenAI audio chat models (`gpt-4o-audio-preview`, `gpt-4o-mini-audio-preview`).
+
+    Text and audio in, text and audio out, through the ordinary chat-completions
+    API. Answers are `AIMessage`s whose `.content` is the text (the transcript
+    when the model spoke), with the audio in `additional_kwargs["audio"]`
+    (`id`, base64 `data`, `expires_at`, `transcript`) and as a standard audio
+    content block in `.content_blocks`.
+
+    Auth: an API key when given (`api_key` or `AZURE_OPENAI_API_KEY`);
+    otherwise your `azure_ad_token_provider`; otherwise keyless Entra ID through
+    `DefaultAzureCredential` (created on the first request).
+
+    Example:
+        ```python
+        from langchain_azure_audio import AzureChatOpenAIAudio, save_audio
+
+        llm = AzureChatOpenAIAudio(
+            azure_deployment="gpt-4o-mini-audio-preview",
+            azure_endpoint="https://my-resource.openai.azure.com",
+            voice="alloy",
+            audio_format="wav",
+        )
+        answer = llm.invoke("Is a golden retriever a good family dog?")
+        print(answer.content)           # the spoken words, as text
+        save_audio(answer, "dog.wav")   # the speech
+        ```
+    """
+
+    azure_deployment: str | None = Field(
+        default_factory=from_env("AZURE_OPENAI_DEPLOYMENT_NAME", default=None)  # type: ignore[call-overload]
+    )
+    """Deployment name (env `AZURE_OPENAI_DEPLOYMENT_NAME`)."""
+    azure_endpoint: str | None = Field(
+        default_factory=from_env("AZURE_OPENAI_ENDPOINT", default=None)  # type: ignore[call-overload]
+    )
+    """`https://<resource>.openai.azure.com` (env `AZURE_OPENAI_ENDPOINT`)."""
+    api_version: str = Field(
+        default_factory=from_env("OPENAI_API_VERSION", default=MIN_AUDIO_API_VERSION)
+    )
+    """Azure api-version (env `OPENAI_API_VERSION`); audio needs `2025-01-01-preview`+."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
+    )
+    """API key (env `AZURE_OPENAI_API_KEY`); never printed. Omit for keyless Entra ID."""
+    azure_ad_token_provider: Callable[[], str] | None = Field(default=None, exclude=True)
+    """A callable returning an Entra ID bearer token (used when no API key is set)."""
+    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None = Field(
+        default=None, exclude=True
+    )
+    """Async variant for the async client; defaults to `azure_ad_token_provider`."""
+    voice: str = "alloy"
+    """Output voice: one of Azure's documented voices (alloy, echo, shimmer)."""
+    allow_unknown_voice: bool = False
+    """Opt out of the voice check, to try voices Azure has not documented yet."""
+    audio_format: str = "wav"
+    """Output audio format: wav, mp3, flac, opus or pcm16. Streams are always pcm16."""
+    modalities: list[str] = Field(default_factory=lambda: ["text", "audio"])
+    """`["text", "audio"]` to hear the answer, `["text"]` for transcription/analysis."""
+    expired_audio: str = "transcript"
+    """What to send for an earlier answer whose audio id expired: its `transcript`
+    as text (default), the id anyway (`send_id`), or raise (`error`)."""
+    temperature: float | None = None
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request parameters passed through to the service."""
+    max_retries: int = 2
+    """Retries for connection errors, 408/409/429 and 5xx (the `openai` SDK's logic)."""
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    """Seconds before a request times out (the SDK default when `None`)."""
+    streaming: bool = False
+    """Make `invoke` stream under the hood (the answer is the same)."""
+    default_headers: dict[str, str] | None = None
+    http_client: Any | None = Field(default=None, exclude=True)
+    """An `httpx2.Client` for the sync `openai` client (proxies, tests)."""
+    http_async_client: Any | None = Field(default=None, exclude=True)
+    """An `httpx2.AsyncClient` for the async `openai` client."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    _client: openai.AzureOpenAI | None = PrivateAttr(default=None)
+    _async_client: openai.AsyncAzureOpenAI | None = PrivateAttr(default=None)
+    _credentials: Credentials | None = PrivateAttr(default=None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._check_settings()
+
+    # ------------------------------------------------------------- settings
+
+    def _check_settings(self) -> None:
+        """Typed errors for bad settings, before any request."""
+        if not self.azure_endpoint:
+            raise AzureAudioConfigError(
+                "azure_endpoint is not set: pass azure_endpoint='https://<resource>.openai."
+                "azure.com' or set AZURE_OPENAI_ENDPOINT."
+            )
+        if not self.azure_endpoint.startswith(("https://", "http://")):
+            raise AzureAudioConfigError(
+                f"azure_endpoint {self.azure_endpoint!r} is not a URL; use "
+                "'https://<resource>.openai.azure.com'."
+            )
+        if not self.azure_deployment:
+            raise AzureAudioConfigError(
+                "azure_deployment is not set: pass the name of your audio model deployment "
+                "(e.g. azure_deployment='gpt-4o-mini-audio-preview') or set "
+                "AZURE_OPENAI_DEPLOYMENT_NAME."
+            )
+        _check_call_settings(
+            voice=self.voice,
+            audio_format=self.audio_format,
+            modalities=self.modalities,
+            expired_audio=self.expired_audio,
+            allow_unknown_voice=self.allow_unknown_voice,
+        )
+        if self.max_retries < 0:
+            raise AzureAudioConfigError("max_retries must be 0 or more.")
+
+    @property
+    def _llm_type(self) -> str:
+        return "azure-openai-audio"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "AZURE_OPENAI_API_KEY"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "azure_deployment": self.azure_deployment,
+            "api_version": self.api_version,
+            "voice": self.voice,
+            "audio_format": self.audio_format,
+            "modalities": self.modalities,
+            "temperature": self.temperature,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="azure",
+            ls_model_name=self.azure_deployment or "",
+            ls_model_type="chat",
+        )
+        if self.temperature is not None:
+            params["ls_temperature"] = self.temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    # ------------------------------------------------------------- clients
+
+    def _creds(self) -> Credentials:
+        if self._credentials is None:
+            self._credentials = resolve_credentials(
+                self.api_key.get_secret_value() if self.api_key else None,
+                self.azure_ad_token_provider,
+                self.azure_ad_async_token_provider,
+            )
+        return self._credentials
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        creds = self._creds()
+        kwargs: dict[str, Any] = {
+            "azure_endpoint": self.azure_endpoint,
+            "azure_deployment": self.azure_deployment,
+            "api_version": self.api_version,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+        if self.timeout is not None:
+            kwargs["timeout"] = self.timeout
+        if creds.api_key:
+            kwargs["api_key"] = creds.api_key
+        return kwargs
+
+    def _sync_client(self) -> openai.AzureOpenAI:
+        if self._client is None:
+            creds = self._creds()
+            self._client = openai.AzureOpenAI(
+                **self._client_kwargs(),
+                azure_ad_token_provider=None if creds.api_key else creds.token_provider,
+                http_client=self.http_client,
+            )
+        return self._client
+
+    def _async_client_(self) -> openai.AsyncAzureOpenAI:
+        if self._async_client is None:
+            creds = self._creds()
+            self._async_client = openai.AsyncAzureOpenAI(
+                **self._client_kwargs(),
+                azure_ad_token_provider=None if creds.api_key else creds.async_token_provider,
+                http_client=self.http_async_client,
+            )
+        return self._async_client
+
+    @contextlib.contextmanager
+    def _service_errors(self) -> Iterator[None]:
+        """Re-raise `openai` errors as this package's typed errors."""
+        try:
+            yield
+        except openai.OpenAIError as exc:
+            ctx = RequestContext(
+                deployment=str(self.azure_deployment),
+                endpoint=str(self.azure_endpoint),
+                api_version=self.api_version,
+                auth=self._creds().description,
+            )
+            translated = translate_error(exc, ctx)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    # ------------------------------------------------------------- requests
+
+    def _request(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+    ) -> tuple[dict[str, Any], str | None]:
+        """Validate and translate; returns the request and the answer's audio format."""
+        settings = {
+            "voice": kwargs.pop("voice", self.voice),
+            "audio_format": kwargs.pop("audio_format", self.audio_format),
+            "modalities": kwargs.pop("modalities", self.modalities),
+            "expired_audio": kwargs.pop("expired_audio", self.expired_audio),
+        }
+        _check_call_settings(**settings, allow_unknown_voice=self.allow_unknown_voice)
+        azure_messages, has_audio = _messages.to_azure_messages(
+            messages, expired_audio=settings["expired_audio"]
+        )
+        wants_audio = "audio" in settings["modalities"]
+        if not has_audio and not wants_audio:
+            raise AzureAudioInputError(
+                "The request has no audio input and modalities=['text']; audio models need "
+                "audio on one side. Add an audio block to a HumanMessage (audio_block(path)) "
+                "or set modalities=['text', 'audio']."
+            )
+        audio_format = STREAM_AUDIO_FORMAT if stream else settings["audio_format"]
+        extra = {
+            **self.model_kwargs,
+            "temperature": self.temperature,
+            "max_completion_tokens": self.max_tokens,
+            "stop": stop or self.stop,
+            **kwargs,
+        }
+        request = _messages.build_request(
+            azure_messages,
+            deployment=str(self.azure_deployment),
+            modalities=settings["modalities"],
+            voice=settings["voice"],
+            audio_format=audio_format,
+            stream=stream,
+            extra=extra,
+        )
+        return request, (audio_format if wants_audio else None)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        request, audio_format = self._request(messages, stop, stream=False, **kwargs)
+        with self._service_errors():
+            raw = self._sync_client().chat.completions.with_raw_response.create(**request)
+            response = raw.http_response.json()
+        return _messages.chat_result(_checked(response), audio_format=audio_format)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return await agenerate_from_stream(
+                self._astream(messages, stop, run_manager, **kwargs)
+            )
+        request, audio_format = self._request(messages, stop, stream=False, **kwargs)
+        with self._service_errors():
+            raw = await self._async_client_().chat.completions.with_raw_response.create(
+                **request
+            )
+            response = raw.http_response.json()
+        return _messages.chat_result(_checked(response), audio_format=audio_format)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request, _ = self._request(messages, stop, stream=True, **kwargs)
+        assembler = StreamAssembler()
+        with self._service_errors():
+            stream = self._sync_client().chat.completions.create(**request)
+            try:
+                for server_chunk in stream:
+                    chunk = assembler.feed(_as_dict(server_chunk))
+                    if chunk is not None:
+                        if run_manager and chunk.text:
+                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+            except openai.APIConnectionError as exc:
+                raise assembler.interrupted(exc.__cause__ or exc) from exc
+        if not assembler.complete:
+            raise assembler.interrupted(None)
+        yield assembler.finish()
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request, _ = self._request(messages, stop, stream=True, **kwargs)
+        assembler = StreamAssembler()
+        with self._service_errors():
+            stream = await self._async_client_().chat.completions.create(**request)
+            try:
+                async for server_chunk in stream:
+                    chunk = assembler.feed(_as_dict(server_chunk))
+                    if chunk is not None:
+                        if run_manager and chunk.text:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+            except openai.APIConnectionError as exc:
+                raise assembler.interrupted(exc.__cause__ or exc) from exc
+        if not assembler.complete:
+            raise assembler.interrupted(None)
+        yield assembler.finish()
+
+
+def _check_call_settings(
+    *,
+    voice: str,
+    audio_format: str,
+    modalities: Sequence[str],
+    expired_audio: str,
+    allow_unknown_voice: bool,
+) -> None:
+    if not isinstance(modalities, (list, tuple)) or not modalities:
+        raise AzureAudioConfigError(
+            f"modalities={modalities!r}: use ['text', 'audio'] or ['text']."
+        )
+    unknown = [m for m in modalities if m not in MODALITIES]
+    if unknown:
+        raise AzureAudioConfigError(
+            f"modalities contains {unknown!r}; use ['text', 'audio'] or ['text']."
+        )
+    if "text" not in modalities:
+        raise AzureAudioConfigError(
+            "modalities=['audio'] is not accepted by the service; use ['text', 'audio']."
+        )
+    if not allow_unknown_voice and voice not in DOCUMENTED_VOICES:
+        raise AzureAudioConfigError(
+            f"voice {voice!r} is not one of Azure's documented voices {DOCUMENTED_VOICES}; "
+            "pick one of them, or pass allow_unknown_voice=True to try another voice."
+        )
+    if audio_format not in OUTPUT_FORMATS:
+        raise AzureAudioConfigError(
+            f"audio_format {audio_format!r} is not supported; use one of {OUTPUT_FORMATS}."
+        )
+    if expired_audio not in EXPIRED_AUDIO_POLICIES:
+        raise AzureAudioConfigError(
+            f"expired_audio {expired_audio!r} is not a policy; use one of "
+            f"{EXPIRED_AUDIO_POLICIES}."
+        )
+
+
+def _as_dict(chunk: Any) -> Mapping[str, Any]:
+    return chunk if isinstance(chunk, Mapping) else chunk.to_dict()  # type: ignore[no-any-return]
+
+
+def _checked(response: Any) -> Mapping[str, Any]:
+    """A 200 response must carry choices; a 200 with an error body is an error."""
+    if isinstance(response, Mapping) and response.get("choices"):
+        return response
+    from langchain_azure_audio.errors import AzureAudioServiceError
+
+    error = response.get("error") if isinstance(response, Mapping) else None
+    if isinstance(error, Mapping):
+        raise AzureAudioServiceError(
+            f"Azure OpenAI answered 200 with an error: {error.get('message')}",
+            status_code=200,
+            code=error.get("code"),
+            service_message=error.get("message"),
+            body=response,
+        )
+    raise AzureAudioServiceError(
+        "Azure OpenAI answered 200 without any choices; retry the request.",
+        status_code=200,
+        body=response,
+    )

@@ -1,0 +1,123 @@
+"""Every exception langchain-azure-audio raises.
+
+Two families:
+
+* Input and settings errors (`AzureAudioInputError`, `AzureAudioConfigError`)
+  are raised *before* any network call. They subclass `ValueError` and their
+  message names the offending field and how to fix it.
+* Service errors (`AzureAudioServiceError` and its subclasses) wrap what the
+  Azure OpenAI service answered. They carry `status_code`, `code` and the
+  service's own `service_message`; the original `openai` exception is the
+  `__cause__`.
+
+Catch `AzureAudioError` to catch all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ApiVersionTooOldError",
+    "AudioExpiredError",
+    "AzureAudioAuthenticationError",
+    "AzureAudioConfigError",
+    "AzureAudioError",
+    "AzureAudioInputError",
+    "AzureAudioRateLimitError",
+    "AzureAudioServiceError",
+    "ContentFilterError",
+    "DeploymentNotFoundError",
+    "InvalidAudioError",
+]
+
+
+class AzureAudioError(Exception):
+    """Base class of every error raised by langchain-azure-audio."""
+
+
+class AzureAudioConfigError(AzureAudioError, ValueError):
+    """A model setting is missing or invalid (raised before any request)."""
+
+
+class AzureAudioInputError(AzureAudioError, ValueError):
+    """A message or content block cannot be sent (raised before any request)."""
+
+
+class InvalidAudioError(AzureAudioInputError):
+    """Audio bytes are empty, corrupt, too large, or in an unsupported container."""
+
+
+class AudioExpiredError(AzureAudioInputError):
+    """An earlier spoken answer's audio id has expired and the policy is 'error'."""
+
+
+class AzureAudioServiceError(AzureAudioError):
+    """The Azure OpenAI service answered with an error.
+
+    Attributes:
+        status_code: HTTP status, or `None` when the connection itself failed.
+        code: the service's error code (e.g. `"DeploymentNotFound"`), if any.
+        service_message: the service's own message, verbatim.
+        body: the parsed error body, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        service_message: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.service_message = service_message
+        self.body = body
+
+
+class AzureAudioAuthenticationError(AzureAudioServiceError):
+    """Credentials were refused (401/403) or a keyless token could not be obtained."""
+
+
+class DeploymentNotFoundError(AzureAudioServiceError):
+    """The deployment does not exist on the endpoint (404)."""
+
+
+class ApiVersionTooOldError(AzureAudioServiceError):
+    """The api-version predates audio support in chat completions."""
+
+
+class AzureAudioRateLimitError(AzureAudioServiceError):
+    """HTTP 429 persisted after the configured retries.
+
+    Attributes:
+        retry_after: seconds the service asked to wait, when it said.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ContentFilterError(AzureAudioServiceError):
+    """Azure's content filter refused the prompt or the answer.
+
+    Attributes:
+        categories: the filter categories that fired, e.g. `["violence"]`.
+        filter_results: the raw per-category results the service sent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        categories: list[str] | None = None,
+        filter_results: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.categories = categories or []
+        self.filter_results = filter_results or {}
