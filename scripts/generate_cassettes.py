@@ -1,0 +1,456 @@
+"""Generate the project's synthetic cassettes (`cassettes/`), marked synthetic.
+
+    python scripts/generate_cassettes.py
+
+Every cassette written here is SYNTHETIC: no byte of it came from Azure or
+from `../shared`. Response bodies are shaped like the real service's (the same
+fields as the real recordings, plus Azure's `prompt_filter_results` /
+`content_filter_results` and Azure error bodies); the audio is speech made on
+this machine by espeak-ng (resampled with sox to 24 kHz mono 16-bit), or a
+generated tone when espeak-ng/sox are missing. Requests are built with the
+package's own pure translation functions, so they are exactly what
+`AzureChatOpenAIAudio` sends. Timestamps and ids are fixed so the output is
+reproducible; `expires_at` is set far in the future so replays keep the ids
+valid.
+
+Each cassette carries `metadata.provenance` saying all this; the hygiene tests
+check it.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import shutil
+import struct
+import subprocess
+import wave
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from langchain_azure_audio._messages import build_request, to_azure_messages
+from langchain_azure_audio.audio import pcm16_to_wav
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "cassettes"
+ENDPOINT = "https://example-resource.openai.azure.com"
+API_VERSION = "2025-01-01-preview"
+DEPLOYMENT = "gpt-4o-mini-audio-preview"
+MODEL = "gpt-4o-mini-audio-preview-2024-12-17"
+CREATED = 1764000000
+EXPIRES_AT = 4102444800  # 2100-01-01: fixed and far away so replayed ids stay valid
+RATE = 24_000
+
+PROVENANCE = {
+    "provenance": "synthetic",
+    "generator": "scripts/generate_cassettes.py",
+    "recorded_live": False,
+    "audio": "speech synthesised on the generating machine (espeak-ng + sox), or a tone",
+    "note": (
+        "Response shapes follow the real service (see ../shared/recordings/README.md) and "
+        "Azure's documented extras; nothing here was recorded from Azure or copied from "
+        "../shared."
+    ),
+}
+
+FILTER_OK = {
+    "hate": {"filtered": False, "severity": "safe"},
+    "self_harm": {"filtered": False, "severity": "safe"},
+    "sexual": {"filtered": False, "severity": "safe"},
+    "violence": {"filtered": False, "severity": "safe"},
+}
+PROMPT_FILTER_RESULTS = [{"prompt_index": 0, "content_filter_results": FILTER_OK}]
+
+
+# ------------------------------------------------------------------- audio
+
+
+def speech_pcm16(text: str) -> bytes:
+    """24 kHz mono 16-bit PCM of `text` spoken by espeak-ng (or a tone without it)."""
+    if shutil.which("espeak-ng") and shutil.which("sox"):
+        spoken = subprocess.run(
+            ["espeak-ng", "-v", "en-us", "-s", "170", "--stdout", text],
+            check=True, capture_output=True,
+        ).stdout
+        return subprocess.run(
+            ["sox", "-t", "wav", "-", "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed",
+             "-t", "raw", "-"],
+            input=spoken, check=True, capture_output=True,
+        ).stdout
+    return tone_pcm16(0.2 + 0.05 * len(text.split()))
+
+
+def tone_pcm16(seconds: float, hz: float = 220.0) -> bytes:
+    frames = int(seconds * RATE)
+    return b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * hz * i / RATE))) for i in range(frames)
+    )
+
+
+def wav_bytes(pcm: bytes, rate: int = RATE) -> bytes:
+    return pcm16_to_wav(pcm, sample_rate=rate)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def input_wav(name: str, text: str) -> str:
+    """Write a synthetic spoken input to cassettes/audio/NAME.wav (16 kHz); return base64."""
+    pcm = speech_pcm16(text)
+    with wave.open(io.BytesIO(wav_bytes(pcm))) as src:
+        frames = src.readframes(src.getnframes())
+    # keep the input small: 16 kHz is plenty for speech input
+    pcm16k = _downsample(frames, RATE, 16_000)
+    data = wav_bytes(pcm16k, 16_000)
+    path = OUT / "audio" / f"{name}.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return b64(data)
+
+
+def _downsample(pcm: bytes, src: int, dst: int) -> bytes:
+    samples = struct.unpack(f"<{len(pcm) // 2}h", pcm)
+    step = src / dst
+    return struct.pack(
+        f"<{int(len(samples) / step)}h",
+        *(samples[int(i * step)] for i in range(int(len(samples) / step))),
+    )
+
+
+# ---------------------------------------------------------------- requests
+
+
+def request_body(
+    messages: Sequence[BaseMessage],
+    *,
+    modalities: Sequence[str] = ("text", "audio"),
+    audio_format: str = "wav",
+    stream: bool = False,
+) -> dict[str, Any]:
+    azure_messages, _ = to_azure_messages(messages, expired_audio="transcript")
+    return build_request(
+        azure_messages,
+        deployment=DEPLOYMENT,
+        modalities=list(modalities),
+        voice="alloy",
+        audio_format="pcm16" if stream else audio_format,
+        stream=stream,
+    )
+
+
+def uri(deployment: str = DEPLOYMENT, api_version: str = API_VERSION) -> str:
+    return (
+        f"{ENDPOINT}/openai/deployments/{deployment}/chat/completions?api-version={api_version}"
+    )
+
+
+def interaction(
+    body: dict[str, Any],
+    response: dict[str, Any] | str,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    request_uri: str | None = None,
+) -> dict[str, Any]:
+    is_stream = isinstance(response, str)
+    content_type = "text/event-stream; charset=utf-8" if is_stream else "application/json"
+    return {
+        "request": {
+            "method": "POST",
+            "uri": request_uri or uri(),
+            "body": json.dumps(body),
+            "headers": {"Content-Type": ["application/json"]},
+        },
+        "response": {
+            "status": {"code": status, "message": _reason(status)},
+            "headers": {
+                "Content-Type": [content_type],
+                "apim-request-id": ["00000000-0000-4000-8000-000000000000"],
+                "x-ms-region": ["Sweden Central"],
+                **{k: [v] for k, v in (headers or {}).items()},
+            },
+            "body": {"string": response if is_stream else json.dumps(response)},
+        },
+    }
+
+
+def _reason(status: int) -> str:
+    return {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+            429: "Too Many Requests"}.get(status, "Error")
+
+
+# --------------------------------------------------------------- responses
+
+
+def completion(
+    n: int,
+    transcript: str,
+    *,
+    audio_format: str | None = "wav",
+    finish_reason: str = "stop",
+    input_audio_tokens: int = 0,
+) -> dict[str, Any]:
+    """A non-streamed answer shaped like the real service's, with Azure's extras."""
+    message: dict[str, Any] = {"role": "assistant", "refusal": None, "annotations": []}
+    audio_tokens = 0
+    if audio_format:
+        pcm = speech_pcm16(transcript)
+        data = wav_bytes(pcm) if audio_format == "wav" else pcm
+        message["content"] = None
+        message["audio"] = {
+            "id": f"audio_synthetic_{n:04d}",
+            "data": b64(data),
+            "expires_at": EXPIRES_AT,
+            "transcript": transcript,
+        }
+        audio_tokens = max(1, len(pcm) // 2400)
+    else:
+        message["content"] = transcript
+    text_tokens = len(transcript.split()) + 2
+    return {
+        "id": f"chatcmpl-synthetic{n:04d}",
+        "object": "chat.completion",
+        "created": CREATED + n,
+        "model": MODEL,
+        "prompt_filter_results": PROMPT_FILTER_RESULTS,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": finish_reason,
+                "content_filter_results": FILTER_OK,
+                "logprobs": None,
+            }
+        ],
+        "usage": usage(12 + input_audio_tokens, input_audio_tokens, text_tokens + audio_tokens,
+                       audio_tokens),
+        "system_fingerprint": "fp_synthetic",
+    }
+
+
+def usage(prompt: int, prompt_audio: int, completion_tokens: int, completion_audio: int) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt + completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": prompt_audio,
+                                  "text_tokens": prompt - prompt_audio, "image_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": completion_audio,
+                                      "accepted_prediction_tokens": 0,
+                                      "rejected_prediction_tokens": 0,
+                                      "text_tokens": completion_tokens - completion_audio},
+    }
+
+
+def sse_stream(n: int, transcript: str, *, audio: bool = True) -> str:
+    """A stream with every quirk of the real ones, and audio deltas of odd byte lengths.
+
+    Chunks without `choices`, the audio id repeated on the first data chunk,
+    no `finish_reason`, the usage chunk before the last chunk (which carries
+    only `expires_at`), `obfuscation` noise, and data deltas whose byte lengths
+    are not multiples of 3 (so each carries base64 padding).
+    """
+    base = {"id": f"chatcmpl-synthetic{n:04d}", "object": "chat.completion.chunk",
+            "created": CREATED + n, "model": MODEL, "system_fingerprint": "fp_synthetic"}
+    chunks: list[dict[str, Any]] = [
+        {**base, "choices": [], "prompt_filter_results": PROMPT_FILTER_RESULTS},
+        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "refusal": None},
+                              "finish_reason": None}], "usage": None, "obfuscation": "x1"},
+    ]
+    words = transcript.split(" ")
+    audio_id = f"audio_synthetic_{n:04d}"
+    for i, word in enumerate(words):
+        piece = word if i == 0 else " " + word
+        delta: dict[str, Any] = (
+            {"content": None, "audio": {"transcript": piece}} if audio else {"content": piece}
+        )
+        if audio and i == 0:
+            delta["audio"]["id"] = audio_id
+        chunks.append({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None,
+                                            "content_filter_results": FILTER_OK}],
+                       "usage": None, "obfuscation": "ab"})
+        chunks.append({**base, "usage": None, "obfuscation": "noise"})  # no "choices" at all
+    audio_tokens = 0
+    if audio:
+        pcm = speech_pcm16(transcript)
+        audio_tokens = max(1, len(pcm) // 2400)
+        sizes = [4801, 4799, 9602, 1, 2, 7000]  # odd sizes: padding in the middle
+        offset, k = 0, 0
+        while offset < len(pcm):
+            size = sizes[k % len(sizes)]
+            piece_audio: dict[str, Any] = {"data": b64(pcm[offset:offset + size])}
+            if k == 0:
+                piece_audio["id"] = audio_id  # the service repeats the id here
+            chunks.append({**base, "choices": [{"index": 0, "delta": {"audio": piece_audio},
+                                                "finish_reason": None}],
+                           "usage": None, "obfuscation": "cd"})
+            chunks.append({**base, "usage": None, "obfuscation": "noise"})
+            offset += size
+            k += 1
+    text_tokens = len(words) + 2
+    chunks.append({**base, "choices": [],
+                   "usage": usage(18, 0, text_tokens + audio_tokens, audio_tokens),
+                   "obfuscation": "u"})
+    if audio:
+        chunks.append({**base, "choices": [{"index": 0, "delta": {"audio": {"expires_at": EXPIRES_AT}}}],
+                       "usage": None, "obfuscation": "e"})
+    return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+
+
+def azure_error(code: str | None, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "param": None, "type": None, **extra}}
+
+
+# ---------------------------------------------------------------- cassettes
+
+
+def write(name: str, interactions: list[dict[str, Any]], description: str) -> None:
+    path = OUT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cassette = {
+        "version": 1,
+        "metadata": {**PROVENANCE, "description": description},
+        "interactions": interactions,
+    }
+    path.write_text(json.dumps(cassette, indent=1) + "\n")
+    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KiB)")
+
+
+def audio_msg(b64_wav: str, text: str | None = None) -> HumanMessage:
+    parts: list[Any] = [{"type": "text", "text": text}] if text else []
+    parts.append({"type": "audio", "base64": b64_wav, "mime_type": "audio/wav"})
+    return HumanMessage(content=parts)
+
+
+def modalities(question: str, meeting: str) -> None:
+    """The five uses of the seed's table, one interaction each."""
+    items = []
+    msgs: list[BaseMessage] = [HumanMessage("Is a golden retriever a good family dog?")]
+    items.append(interaction(request_body(msgs), completion(
+        1, "Yes, golden retrievers are gentle, patient and great with children.")))
+    msgs = [audio_msg(question)]
+    items.append(interaction(request_body(msgs), completion(
+        2, "It is sunny and mild today.", input_audio_tokens=20)))
+    msgs = [SystemMessage("Transcribe the audio verbatim."), audio_msg(meeting)]
+    items.append(interaction(request_body(msgs, modalities=["text"]), completion(
+        3, "Let's move the design review to Thursday at ten.", audio_format=None,
+        input_audio_tokens=40)))
+    msgs = [audio_msg(question, "Describe in detail the spoken audio input.")]
+    items.append(interaction(request_body(msgs), completion(
+        4, "A calm voice asks what the weather is like.", input_audio_tokens=20)))
+    msgs = [audio_msg(meeting, "What day is the meeting moved to?")]
+    items.append(interaction(request_body(msgs, modalities=["text"]), completion(
+        5, "Thursday.", audio_format=None, input_audio_tokens=40)))
+    write("modalities.json", items,
+          "The five modality combinations: text->text+audio, audio->text+audio, audio->text, "
+          "text+audio->text+audio, text+audio->text.")
+
+
+def multiturn(question: str) -> None:
+    first = [audio_msg(question)]
+    answer = completion(11, "It is sunny and mild today.", input_audio_tokens=20)
+    audio = answer["choices"][0]["message"]["audio"]
+    previous = AIMessage(content=audio["transcript"], additional_kwargs={"audio": audio})
+    follow_up = HumanMessage("And tomorrow?")
+    expired = AIMessage(content=audio["transcript"],
+                        additional_kwargs={"audio": {**audio, "expires_at": 1}})
+    write("multiturn.json", [
+        interaction(request_body(first), answer),
+        interaction(request_body([*first, previous, follow_up]),
+                    completion(12, "Tomorrow brings light rain.", input_audio_tokens=20)),
+        interaction(request_body([*first, expired, follow_up]),
+                    completion(13, "Tomorrow brings light rain, I expect.", input_audio_tokens=20)),
+    ], "Multi-turn: turn 2 refers to turn 1's audio by id; a variant where the id expired "
+       "sends the transcript instead.")
+
+
+def streams(question: str) -> None:
+    msgs: list[BaseMessage] = [HumanMessage("Say hello to the listeners.")]
+    text_only = [audio_msg(question, "What is asked here? Answer in one sentence.")]
+    write("streams.json", [
+        interaction(request_body(msgs, stream=True),
+                    sse_stream(21, "Hello to all our listeners, welcome back.")),
+        interaction(request_body(text_only, modalities=["text"], stream=True),
+                    sse_stream(22, "The speaker asks about the weather.", audio=False)),
+    ], "Streams with every real quirk (no-choices chunks, repeated id, usage before the last "
+       "chunk, no finish_reason) and audio deltas of odd byte lengths carrying padding.")
+
+
+def service_errors() -> None:
+    def ask(text: str) -> dict[str, Any]:
+        return request_body([HumanMessage(text)])
+
+    cf_result = {**FILTER_OK, "violence": {"filtered": True, "severity": "high"}}
+    filtered = completion(34, "I can't help with that.")
+    filtered["choices"][0]["finish_reason"] = "content_filter"
+    filtered["choices"][0]["content_filter_results"] = cf_result
+    write("service_errors.json", [
+        interaction(ask("Describe something violent."), azure_error(
+            "content_filter",
+            "The response was filtered due to the prompt triggering Azure OpenAI's content "
+            "management policy. Please modify your prompt and retry.",
+            param="prompt", status=400,
+            innererror={"code": "ResponsibleAIPolicyViolation",
+                        "content_filter_result": cf_result}), status=400),
+        interaction(ask("Hello?"), azure_error(
+            "DeploymentNotFound",
+            "The API deployment for this resource does not exist. If you created the "
+            "deployment within the last 5 minutes, please wait a moment and try again."),
+            status=404, request_uri=uri("no-such-deployment")),
+        interaction(ask("Hello?"), azure_error(
+            "401", "Access denied due to invalid subscription key or wrong API endpoint. Make "
+            "sure to provide a valid key for an active subscription and use a correct regional "
+            "API endpoint for your resource."), status=401, request_uri=uri("wrong-key")),
+        interaction(ask("Hello?"), {"error": {
+            "message": "Unrecognized request argument supplied: modalities",
+            "type": "invalid_request_error", "param": None, "code": None}},
+            status=400, request_uri=uri(api_version="2024-06-01")),
+        interaction(ask("Hello?"), azure_error(
+            "429", "Requests to the ChatCompletions_Create Operation under Azure OpenAI API "
+            "version 2025-01-01-preview have exceeded token rate limit of your current "
+            "AIServices S0 pricing tier. Please retry after 7 seconds."),
+            status=429, headers={"Retry-After": "7"}, request_uri=uri("busy-deployment")),
+        interaction(ask("Tell me a violent story."), filtered),
+    ], "Azure error bodies: content filter (400 and finish_reason on a 200), deployment not "
+       "found, invalid key, api-version without audio support, rate limit.")
+
+
+def demo_session() -> None:
+    """The offline demo: the seed's three scenarios, chained like the live demo runs them."""
+    q1 = HumanMessage("Is a golden retriever a good family dog?")
+    a1 = completion(41, "Yes, golden retrievers make wonderful family dogs. They are friendly, "
+                        "patient and love children.")
+    dog_wav = a1["choices"][0]["message"]["audio"]["data"]
+    q2 = audio_msg(dog_wav, "Describe in detail the spoken audio input.")
+    a2 = completion(42, "A friendly voice says golden retrievers are wonderful family dogs, "
+                        "friendly, patient and good with children.", input_audio_tokens=60)
+    audio2 = a2["choices"][0]["message"]["audio"]
+    q3 = HumanMessage("Very concisely summarize the favorability.")
+    a3 = completion(43, "Very favorable.", input_audio_tokens=60)
+    turn2 = AIMessage(content=audio2["transcript"], additional_kwargs={"audio": audio2})
+    write("demo/session.json", [
+        interaction(request_body([q1]), a1),
+        interaction(request_body([q2]), a2),
+        interaction(request_body([q2, turn2, q3]), a3),
+    ], "The offline demo session: text->audio (dog.wav), audio->text+audio (analysis.wav), "
+       "multi-turn by audio id.")
+
+
+def main() -> None:
+    question = input_wav("question", "What is the weather like today?")
+    meeting = input_wav("meeting", "Let's move the design review to Thursday at ten.")
+    modalities(question, meeting)
+    multiturn(question)
+    streams(question)
+    service_errors()
+    demo_session()
+
+
+if __name__ == "__main__":
+    main()
