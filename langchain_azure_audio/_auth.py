@@ -36,9 +36,7 @@ class Credentials:
 
 API_KEY_AUTH: Final = "API key (api_key / AZURE_OPENAI_API_KEY, sent as the 'api-key' header)"
 PROVIDER_AUTH: Final = "the azure_ad_token_provider you passed (bearer token)"
-KEYLESS_AUTH: Final = (
-    f"keyless Entra ID (DefaultAzureCredential, scope {COGNITIVE_SERVICES_SCOPE})"
-)
+KEYLESS_AUTH: Final = f"keyless Entra ID (DefaultAzureCredential, scope {COGNITIVE_SERVICES_SCOPE})"
 
 
 def resolve_credentials(

@@ -78,7 +78,9 @@ def to_azure_messages(
             has_audio |= audio_ref
         elif isinstance(message, (HumanMessage, SystemMessage, ChatMessage)):
             role = _role(message)
-            content, audio_in = _content_to_parts(message.content, where, allow_audio=role == "user")
+            content, audio_in = _content_to_parts(
+                message.content, where, allow_audio=role == "user"
+            )
             has_audio |= audio_in
             converted = {"role": role, "content": content}
         elif isinstance(message, ToolMessage):
@@ -317,7 +319,11 @@ def chat_result(response: Mapping[str, Any], *, audio_format: str | None) -> Cha
         id=response.get("id"),
     )
     return ChatResult(
-        generations=[ChatGeneration(message=ai, generation_info={"finish_reason": choice.get("finish_reason")})],
+        generations=[
+            ChatGeneration(
+                message=ai, generation_info={"finish_reason": choice.get("finish_reason")}
+            )
+        ],
         llm_output={"model_name": response.get("model"), "token_usage": response.get("usage")},
     )
 

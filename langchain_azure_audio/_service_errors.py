@@ -104,7 +104,8 @@ def _status_error(exc: openai.APIStatusError, ctx: RequestContext) -> AzureAudio
     if code == "content_filter" or "content management policy" in service_message:
         filter_results = _filter_results(exc.body)
         categories = sorted(
-            name for name, result in filter_results.items()
+            name
+            for name, result in filter_results.items()
             if isinstance(result, dict) and result.get("filtered")
         )
         return ContentFilterError(
@@ -115,8 +116,10 @@ def _status_error(exc: openai.APIStatusError, ctx: RequestContext) -> AzureAudio
             filter_results=filter_results,
             **common,
         )
-    if status == 400 and "unrecognized request argument" in service_message.lower() and (
-        "modalities" in service_message or "audio" in service_message
+    if (
+        status == 400
+        and "unrecognized request argument" in service_message.lower()
+        and ("modalities" in service_message or "audio" in service_message)
     ):
         return ApiVersionTooOldError(
             f"api-version {ctx.api_version!r} predates audio in chat completions {said}. "
@@ -124,8 +127,7 @@ def _status_error(exc: openai.APIStatusError, ctx: RequestContext) -> AzureAudio
             **common,
         )
     return AzureAudioServiceError(
-        f"Azure OpenAI answered HTTP {status} for deployment {ctx.deployment!r}: "
-        f"{service_message}",
+        f"Azure OpenAI answered HTTP {status} for deployment {ctx.deployment!r}: {service_message}",
         **common,
     )
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_azure_audio._messages import MODEL_PROVIDER, usage_metadata
@@ -89,12 +90,12 @@ class StreamAssembler:
         text = delta.get("content") or ""
         audio = delta.get("audio") or {}
         tool_chunks = [
-            {
-                "name": (call.get("function") or {}).get("name"),
-                "args": (call.get("function") or {}).get("arguments"),
-                "id": call.get("id"),
-                "index": call.get("index"),
-            }
+            tool_call_chunk(
+                name=(call.get("function") or {}).get("name"),
+                args=(call.get("function") or {}).get("arguments"),
+                id=call.get("id"),
+                index=call.get("index"),
+            )
             for call in delta.get("tool_calls") or []
         ]
         return self._emit(text=text, audio=audio, tool_chunks=tool_chunks)
@@ -104,7 +105,7 @@ class StreamAssembler:
         *,
         text: str = "",
         audio: Mapping[str, Any] | None = None,
-        tool_chunks: list[dict[str, Any]] | None = None,
+        tool_chunks: list[ToolCallChunk] | None = None,
         usage: Mapping[str, Any] | None = None,
     ) -> ChatGenerationChunk | None:
         audio_delta: dict[str, Any] = {}
@@ -181,7 +182,9 @@ class StreamAssembler:
             id=self._message_id,
             chunk_position="last",
         )
-        return ChatGenerationChunk(message=message, generation_info={"finish_reason": self._finish_reason})
+        return ChatGenerationChunk(
+            message=message, generation_info={"finish_reason": self._finish_reason}
+        )
 
     def partial(self) -> AIMessageChunk:
         """Everything received so far, as one chunk (for interruption errors)."""

@@ -15,7 +15,7 @@ import base64
 import binascii
 import io
 import os
-import tempfile
+import uuid
 import wave
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -281,13 +281,16 @@ def save_audio(message: BaseMessage | dict[str, Any], path: str | os.PathLike[st
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file and `os.replace`."""
+    """Write `data` to `path` via a temporary file and `os.replace`.
+
+    A crash or error mid-write leaves the old file (or none), never a partial one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "xb") as handle:  # the usual umask-based mode, unlike mkstemp's 0600
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

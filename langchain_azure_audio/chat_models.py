@@ -39,7 +39,7 @@ EXPIRED_AUDIO_POLICIES: Final = ("transcript", "send_id", "error")
 register_translator(
     _messages.MODEL_PROVIDER,
     _messages.translate_content,
-    _messages.translate_content,  # type: ignore[arg-type]
+    _messages.translate_content,
 )
 
 
@@ -73,11 +73,11 @@ class AzureChatOpenAIAudio(BaseChatModel):
     """
 
     azure_deployment: str | None = Field(
-        default_factory=from_env("AZURE_OPENAI_DEPLOYMENT_NAME", default=None)  # type: ignore[call-overload]
+        default_factory=from_env("AZURE_OPENAI_DEPLOYMENT_NAME", default=None)
     )
     """Deployment name (env `AZURE_OPENAI_DEPLOYMENT_NAME`)."""
     azure_endpoint: str | None = Field(
-        default_factory=from_env("AZURE_OPENAI_ENDPOINT", default=None)  # type: ignore[call-overload]
+        default_factory=from_env("AZURE_OPENAI_ENDPOINT", default=None)
     )
     """`https://<resource>.openai.azure.com` (env `AZURE_OPENAI_ENDPOINT`)."""
     api_version: str = Field(
@@ -323,14 +323,10 @@ class AzureChatOpenAIAudio(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         if self.streaming:
-            return await agenerate_from_stream(
-                self._astream(messages, stop, run_manager, **kwargs)
-            )
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, stream=False, **kwargs)
         with self._service_errors():
-            raw = await self._async_client_().chat.completions.with_raw_response.create(
-                **request
-            )
+            raw = await self._async_client_().chat.completions.with_raw_response.create(**request)
             response = raw.http_response.json()
         return _messages.chat_result(_checked(response), audio_format=audio_format)
 
@@ -415,13 +411,12 @@ def _check_call_settings(
         )
     if expired_audio not in EXPIRED_AUDIO_POLICIES:
         raise AzureAudioConfigError(
-            f"expired_audio {expired_audio!r} is not a policy; use one of "
-            f"{EXPIRED_AUDIO_POLICIES}."
+            f"expired_audio {expired_audio!r} is not a policy; use one of {EXPIRED_AUDIO_POLICIES}."
         )
 
 
 def _as_dict(chunk: Any) -> Mapping[str, Any]:
-    return chunk if isinstance(chunk, Mapping) else chunk.to_dict()  # type: ignore[no-any-return]
+    return chunk if isinstance(chunk, Mapping) else chunk.to_dict()
 
 
 def _checked(response: Any) -> Mapping[str, Any]:

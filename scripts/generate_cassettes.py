@@ -75,12 +75,30 @@ def speech_pcm16(text: str) -> bytes:
     if shutil.which("espeak-ng") and shutil.which("sox"):
         spoken = subprocess.run(
             ["espeak-ng", "-v", "en-us", "-s", "170", "--stdout", text],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         ).stdout
         return subprocess.run(
-            ["sox", "-t", "wav", "-", "-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed",
-             "-t", "raw", "-"],
-            input=spoken, check=True, capture_output=True,
+            [
+                "sox",
+                "-t",
+                "wav",
+                "-",
+                "-r",
+                str(RATE),
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed",
+                "-t",
+                "raw",
+                "-",
+            ],
+            input=spoken,
+            check=True,
+            capture_output=True,
         ).stdout
     return tone_pcm16(0.2 + 0.05 * len(text.split()))
 
@@ -145,9 +163,7 @@ def request_body(
 
 
 def uri(deployment: str = DEPLOYMENT, api_version: str = API_VERSION) -> str:
-    return (
-        f"{ENDPOINT}/openai/deployments/{deployment}/chat/completions?api-version={api_version}"
-    )
+    return f"{ENDPOINT}/openai/deployments/{deployment}/chat/completions?api-version={api_version}"
 
 
 def interaction(
@@ -181,8 +197,13 @@ def interaction(
 
 
 def _reason(status: int) -> str:
-    return {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-            429: "Too Many Requests"}.get(status, "Error")
+    return {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        429: "Too Many Requests",
+    }.get(status, "Error")
 
 
 # --------------------------------------------------------------- responses
@@ -228,23 +249,33 @@ def completion(
                 "logprobs": None,
             }
         ],
-        "usage": usage(12 + input_audio_tokens, input_audio_tokens, text_tokens + audio_tokens,
-                       audio_tokens),
+        "usage": usage(
+            12 + input_audio_tokens, input_audio_tokens, text_tokens + audio_tokens, audio_tokens
+        ),
         "system_fingerprint": "fp_synthetic",
     }
 
 
-def usage(prompt: int, prompt_audio: int, completion_tokens: int, completion_audio: int) -> dict[str, Any]:
+def usage(
+    prompt: int, prompt_audio: int, completion_tokens: int, completion_audio: int
+) -> dict[str, Any]:
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt + completion_tokens,
-        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": prompt_audio,
-                                  "text_tokens": prompt - prompt_audio, "image_tokens": 0},
-        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": completion_audio,
-                                      "accepted_prediction_tokens": 0,
-                                      "rejected_prediction_tokens": 0,
-                                      "text_tokens": completion_tokens - completion_audio},
+        "prompt_tokens_details": {
+            "cached_tokens": 0,
+            "audio_tokens": prompt_audio,
+            "text_tokens": prompt - prompt_audio,
+            "image_tokens": 0,
+        },
+        "completion_tokens_details": {
+            "reasoning_tokens": 0,
+            "audio_tokens": completion_audio,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+            "text_tokens": completion_tokens - completion_audio,
+        },
     }
 
 
@@ -256,12 +287,23 @@ def sse_stream(n: int, transcript: str, *, audio: bool = True) -> str:
     only `expires_at`), `obfuscation` noise, and data deltas whose byte lengths
     are not multiples of 3 (so each carries base64 padding).
     """
-    base = {"id": f"chatcmpl-synthetic{n:04d}", "object": "chat.completion.chunk",
-            "created": CREATED + n, "model": MODEL, "system_fingerprint": "fp_synthetic"}
+    base = {
+        "id": f"chatcmpl-synthetic{n:04d}",
+        "object": "chat.completion.chunk",
+        "created": CREATED + n,
+        "model": MODEL,
+        "system_fingerprint": "fp_synthetic",
+    }
     chunks: list[dict[str, Any]] = [
         {**base, "choices": [], "prompt_filter_results": PROMPT_FILTER_RESULTS},
-        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "refusal": None},
-                              "finish_reason": None}], "usage": None, "obfuscation": "x1"},
+        {
+            **base,
+            "choices": [
+                {"index": 0, "delta": {"role": "assistant", "refusal": None}, "finish_reason": None}
+            ],
+            "usage": None,
+            "obfuscation": "x1",
+        },
     ]
     words = transcript.split(" ")
     audio_id = f"audio_synthetic_{n:04d}"
@@ -272,9 +314,21 @@ def sse_stream(n: int, transcript: str, *, audio: bool = True) -> str:
         )
         if audio and i == 0:
             delta["audio"]["id"] = audio_id
-        chunks.append({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None,
-                                            "content_filter_results": FILTER_OK}],
-                       "usage": None, "obfuscation": "ab"})
+        chunks.append(
+            {
+                **base,
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": delta,
+                        "finish_reason": None,
+                        "content_filter_results": FILTER_OK,
+                    }
+                ],
+                "usage": None,
+                "obfuscation": "ab",
+            }
+        )
         chunks.append({**base, "usage": None, "obfuscation": "noise"})  # no "choices" at all
     audio_tokens = 0
     if audio:
@@ -284,22 +338,40 @@ def sse_stream(n: int, transcript: str, *, audio: bool = True) -> str:
         offset, k = 0, 0
         while offset < len(pcm):
             size = sizes[k % len(sizes)]
-            piece_audio: dict[str, Any] = {"data": b64(pcm[offset:offset + size])}
+            piece_audio: dict[str, Any] = {"data": b64(pcm[offset : offset + size])}
             if k == 0:
                 piece_audio["id"] = audio_id  # the service repeats the id here
-            chunks.append({**base, "choices": [{"index": 0, "delta": {"audio": piece_audio},
-                                                "finish_reason": None}],
-                           "usage": None, "obfuscation": "cd"})
+            chunks.append(
+                {
+                    **base,
+                    "choices": [
+                        {"index": 0, "delta": {"audio": piece_audio}, "finish_reason": None}
+                    ],
+                    "usage": None,
+                    "obfuscation": "cd",
+                }
+            )
             chunks.append({**base, "usage": None, "obfuscation": "noise"})
             offset += size
             k += 1
     text_tokens = len(words) + 2
-    chunks.append({**base, "choices": [],
-                   "usage": usage(18, 0, text_tokens + audio_tokens, audio_tokens),
-                   "obfuscation": "u"})
+    chunks.append(
+        {
+            **base,
+            "choices": [],
+            "usage": usage(18, 0, text_tokens + audio_tokens, audio_tokens),
+            "obfuscation": "u",
+        }
+    )
     if audio:
-        chunks.append({**base, "choices": [{"index": 0, "delta": {"audio": {"expires_at": EXPIRES_AT}}}],
-                       "usage": None, "obfuscation": "e"})
+        chunks.append(
+            {
+                **base,
+                "choices": [{"index": 0, "delta": {"audio": {"expires_at": EXPIRES_AT}}}],
+                "usage": None,
+                "obfuscation": "e",
+            }
+        )
     return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
 
 
@@ -332,24 +404,50 @@ def modalities(question: str, meeting: str) -> None:
     """The five uses of the seed's table, one interaction each."""
     items = []
     msgs: list[BaseMessage] = [HumanMessage("Is a golden retriever a good family dog?")]
-    items.append(interaction(request_body(msgs), completion(
-        1, "Yes, golden retrievers are gentle, patient and great with children.")))
+    items.append(
+        interaction(
+            request_body(msgs),
+            completion(1, "Yes, golden retrievers are gentle, patient and great with children."),
+        )
+    )
     msgs = [audio_msg(question)]
-    items.append(interaction(request_body(msgs), completion(
-        2, "It is sunny and mild today.", input_audio_tokens=20)))
+    items.append(
+        interaction(
+            request_body(msgs), completion(2, "It is sunny and mild today.", input_audio_tokens=20)
+        )
+    )
     msgs = [SystemMessage("Transcribe the audio verbatim."), audio_msg(meeting)]
-    items.append(interaction(request_body(msgs, modalities=["text"]), completion(
-        3, "Let's move the design review to Thursday at ten.", audio_format=None,
-        input_audio_tokens=40)))
+    items.append(
+        interaction(
+            request_body(msgs, modalities=["text"]),
+            completion(
+                3,
+                "Let's move the design review to Thursday at ten.",
+                audio_format=None,
+                input_audio_tokens=40,
+            ),
+        )
+    )
     msgs = [audio_msg(question, "Describe in detail the spoken audio input.")]
-    items.append(interaction(request_body(msgs), completion(
-        4, "A calm voice asks what the weather is like.", input_audio_tokens=20)))
+    items.append(
+        interaction(
+            request_body(msgs),
+            completion(4, "A calm voice asks what the weather is like.", input_audio_tokens=20),
+        )
+    )
     msgs = [audio_msg(meeting, "What day is the meeting moved to?")]
-    items.append(interaction(request_body(msgs, modalities=["text"]), completion(
-        5, "Thursday.", audio_format=None, input_audio_tokens=40)))
-    write("modalities.json", items,
-          "The five modality combinations: text->text+audio, audio->text+audio, audio->text, "
-          "text+audio->text+audio, text+audio->text.")
+    items.append(
+        interaction(
+            request_body(msgs, modalities=["text"]),
+            completion(5, "Thursday.", audio_format=None, input_audio_tokens=40),
+        )
+    )
+    write(
+        "modalities.json",
+        items,
+        "The five modality combinations: text->text+audio, audio->text+audio, audio->text, "
+        "text+audio->text+audio, text+audio->text.",
+    )
 
 
 def multiturn(question: str) -> None:
@@ -358,28 +456,45 @@ def multiturn(question: str) -> None:
     audio = answer["choices"][0]["message"]["audio"]
     previous = AIMessage(content=audio["transcript"], additional_kwargs={"audio": audio})
     follow_up = HumanMessage("And tomorrow?")
-    expired = AIMessage(content=audio["transcript"],
-                        additional_kwargs={"audio": {**audio, "expires_at": 1}})
-    write("multiturn.json", [
-        interaction(request_body(first), answer),
-        interaction(request_body([*first, previous, follow_up]),
-                    completion(12, "Tomorrow brings light rain.", input_audio_tokens=20)),
-        interaction(request_body([*first, expired, follow_up]),
-                    completion(13, "Tomorrow brings light rain, I expect.", input_audio_tokens=20)),
-    ], "Multi-turn: turn 2 refers to turn 1's audio by id; a variant where the id expired "
-       "sends the transcript instead.")
+    expired = AIMessage(
+        content=audio["transcript"], additional_kwargs={"audio": {**audio, "expires_at": 1}}
+    )
+    write(
+        "multiturn.json",
+        [
+            interaction(request_body(first), answer),
+            interaction(
+                request_body([*first, previous, follow_up]),
+                completion(12, "Tomorrow brings light rain.", input_audio_tokens=20),
+            ),
+            interaction(
+                request_body([*first, expired, follow_up]),
+                completion(13, "Tomorrow brings light rain, I expect.", input_audio_tokens=20),
+            ),
+        ],
+        "Multi-turn: turn 2 refers to turn 1's audio by id; a variant where the id expired "
+        "sends the transcript instead.",
+    )
 
 
 def streams(question: str) -> None:
     msgs: list[BaseMessage] = [HumanMessage("Say hello to the listeners.")]
     text_only = [audio_msg(question, "What is asked here? Answer in one sentence.")]
-    write("streams.json", [
-        interaction(request_body(msgs, stream=True),
-                    sse_stream(21, "Hello to all our listeners, welcome back.")),
-        interaction(request_body(text_only, modalities=["text"], stream=True),
-                    sse_stream(22, "The speaker asks about the weather.", audio=False)),
-    ], "Streams with every real quirk (no-choices chunks, repeated id, usage before the last "
-       "chunk, no finish_reason) and audio deltas of odd byte lengths carrying padding.")
+    write(
+        "streams.json",
+        [
+            interaction(
+                request_body(msgs, stream=True),
+                sse_stream(21, "Hello to all our listeners, welcome back."),
+            ),
+            interaction(
+                request_body(text_only, modalities=["text"], stream=True),
+                sse_stream(22, "The speaker asks about the weather.", audio=False),
+            ),
+        ],
+        "Streams with every real quirk (no-choices chunks, repeated id, usage before the last "
+        "chunk, no finish_reason) and audio deltas of odd byte lengths carrying padding.",
+    )
 
 
 def service_errors() -> None:
@@ -390,56 +505,107 @@ def service_errors() -> None:
     filtered = completion(34, "I can't help with that.")
     filtered["choices"][0]["finish_reason"] = "content_filter"
     filtered["choices"][0]["content_filter_results"] = cf_result
-    write("service_errors.json", [
-        interaction(ask("Describe something violent."), azure_error(
-            "content_filter",
-            "The response was filtered due to the prompt triggering Azure OpenAI's content "
-            "management policy. Please modify your prompt and retry.",
-            param="prompt", status=400,
-            innererror={"code": "ResponsibleAIPolicyViolation",
-                        "content_filter_result": cf_result}), status=400),
-        interaction(ask("Hello?"), azure_error(
-            "DeploymentNotFound",
-            "The API deployment for this resource does not exist. If you created the "
-            "deployment within the last 5 minutes, please wait a moment and try again."),
-            status=404, request_uri=uri("no-such-deployment")),
-        interaction(ask("Hello?"), azure_error(
-            "401", "Access denied due to invalid subscription key or wrong API endpoint. Make "
-            "sure to provide a valid key for an active subscription and use a correct regional "
-            "API endpoint for your resource."), status=401, request_uri=uri("wrong-key")),
-        interaction(ask("Hello?"), {"error": {
-            "message": "Unrecognized request argument supplied: modalities",
-            "type": "invalid_request_error", "param": None, "code": None}},
-            status=400, request_uri=uri(api_version="2024-06-01")),
-        interaction(ask("Hello?"), azure_error(
-            "429", "Requests to the ChatCompletions_Create Operation under Azure OpenAI API "
-            "version 2025-01-01-preview have exceeded token rate limit of your current "
-            "AIServices S0 pricing tier. Please retry after 7 seconds."),
-            status=429, headers={"Retry-After": "7"}, request_uri=uri("busy-deployment")),
-        interaction(ask("Tell me a violent story."), filtered),
-    ], "Azure error bodies: content filter (400 and finish_reason on a 200), deployment not "
-       "found, invalid key, api-version without audio support, rate limit.")
+    write(
+        "service_errors.json",
+        [
+            interaction(
+                ask("Describe something violent."),
+                azure_error(
+                    "content_filter",
+                    "The response was filtered due to the prompt triggering Azure OpenAI's content "
+                    "management policy. Please modify your prompt and retry.",
+                    param="prompt",
+                    status=400,
+                    innererror={
+                        "code": "ResponsibleAIPolicyViolation",
+                        "content_filter_result": cf_result,
+                    },
+                ),
+                status=400,
+            ),
+            interaction(
+                ask("Hello?"),
+                azure_error(
+                    "DeploymentNotFound",
+                    "The API deployment for this resource does not exist. If you created the "
+                    "deployment within the last 5 minutes, please wait a moment and try again.",
+                ),
+                status=404,
+                request_uri=uri("no-such-deployment"),
+            ),
+            interaction(
+                ask("Hello?"),
+                azure_error(
+                    "401",
+                    "Access denied due to invalid subscription key or wrong API endpoint. Make "
+                    "sure to provide a valid key for an active subscription and use a correct "
+                    "regional API endpoint for your resource.",
+                ),
+                status=401,
+                request_uri=uri("wrong-key"),
+            ),
+            interaction(
+                ask("Hello?"),
+                {
+                    "error": {
+                        "message": "Unrecognized request argument supplied: modalities",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
+                status=400,
+                request_uri=uri(api_version="2024-06-01"),
+            ),
+            interaction(
+                ask("Hello?"),
+                azure_error(
+                    "429",
+                    "Requests to the ChatCompletions_Create Operation under Azure OpenAI API "
+                    "version 2025-01-01-preview have exceeded token rate limit of your current "
+                    "AIServices S0 pricing tier. Please retry after 7 seconds.",
+                ),
+                status=429,
+                headers={"Retry-After": "7"},
+                request_uri=uri("busy-deployment"),
+            ),
+            interaction(ask("Tell me a violent story."), filtered),
+        ],
+        "Azure error bodies: content filter (400 and finish_reason on a 200), deployment not "
+        "found, invalid key, api-version without audio support, rate limit.",
+    )
 
 
 def demo_session() -> None:
     """The offline demo: the seed's three scenarios, chained like the live demo runs them."""
     q1 = HumanMessage("Is a golden retriever a good family dog?")
-    a1 = completion(41, "Yes, golden retrievers make wonderful family dogs. They are friendly, "
-                        "patient and love children.")
+    a1 = completion(
+        41,
+        "Yes, golden retrievers make wonderful family dogs. They are friendly, "
+        "patient and love children.",
+    )
     dog_wav = a1["choices"][0]["message"]["audio"]["data"]
     q2 = audio_msg(dog_wav, "Describe in detail the spoken audio input.")
-    a2 = completion(42, "A friendly voice says golden retrievers are wonderful family dogs, "
-                        "friendly, patient and good with children.", input_audio_tokens=60)
+    a2 = completion(
+        42,
+        "A friendly voice says golden retrievers are wonderful family dogs, "
+        "friendly, patient and good with children.",
+        input_audio_tokens=60,
+    )
     audio2 = a2["choices"][0]["message"]["audio"]
     q3 = HumanMessage("Very concisely summarize the favorability.")
     a3 = completion(43, "Very favorable.", input_audio_tokens=60)
     turn2 = AIMessage(content=audio2["transcript"], additional_kwargs={"audio": audio2})
-    write("demo/session.json", [
-        interaction(request_body([q1]), a1),
-        interaction(request_body([q2]), a2),
-        interaction(request_body([q2, turn2, q3]), a3),
-    ], "The offline demo session: text->audio (dog.wav), audio->text+audio (analysis.wav), "
-       "multi-turn by audio id.")
+    write(
+        "demo/session.json",
+        [
+            interaction(request_body([q1]), a1),
+            interaction(request_body([q2]), a2),
+            interaction(request_body([q2, turn2, q3]), a3),
+        ],
+        "The offline demo session: text->audio (dog.wav), audio->text+audio (analysis.wav), "
+        "multi-turn by audio id.",
+    )
 
 
 def main() -> None:

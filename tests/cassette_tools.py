@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import vcr
-from vcr.request import Request
+
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -25,46 +24,6 @@ CASSETTES = REPO / "cassettes"
 ENDPOINT = "https://example-resource.openai.azure.com"
 API_VERSION = "2025-01-01-preview"
 RECORDED_MODELS = ("gpt-4o-audio-preview-2025-06-03", "gpt-audio-1.5")
-
-# The request fields that decide which answer a request gets. `model` is left
-# out: Azure routes by the deployment in the URL, the recordings name OpenAI models.
-MATCHED_BODY_FIELDS = (
-    "messages", "modalities", "audio", "stream", "tools", "tool_choice", "response_format",
-)
-
-
-def require_shared() -> None:
-    if not RECORDINGS.is_dir():
-        pytest.skip(f"real recordings not found at {RECORDINGS} (../shared beside the checkout)")
-
-
-def _body_fields(request: Request) -> dict[str, Any]:
-    body = request.body
-    if not body:
-        return {}
-    data = json.loads(body)
-    return {key: data.get(key) for key in MATCHED_BODY_FIELDS}
-
-
-def azure_body_matcher(r1: Request, r2: Request) -> None:
-    """Two requests match when the fields that shape the answer are equal."""
-    b1, b2 = _body_fields(r1), _body_fields(r2)
-    if b1 != b2:
-        differing = [k for k in MATCHED_BODY_FIELDS if b1.get(k) != b2.get(k)]
-        raise AssertionError(f"request bodies differ in {differing}")
-
-
-def strict_vcr() -> vcr.VCR:
-    """Replay only: a request without a recorded match fails instead of going out."""
-    v = vcr.VCR(
-        record_mode="none",
-        match_on=("method", "scheme", "host", "path", "query", "azure_body"),
-        decode_compressed_response=True,
-        filter_headers=["api-key", "authorization"],
-    )
-    v.register_matcher("azure_body", azure_body_matcher)
-    return v
-
 
 def recording_entries(stem: str, model: str) -> list[dict[str, Any]]:
     path = RECORDINGS / f"{stem}.{model}.json"
