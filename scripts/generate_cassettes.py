@@ -81,6 +81,7 @@ def speech_pcm16(text: str) -> bytes:
         return subprocess.run(
             [
                 "sox",
+                "-D",  # no dither: the output must be reproducible
                 "-t",
                 "wav",
                 "-",
