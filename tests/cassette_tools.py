@@ -1,4 +1,4 @@
-"""Shared test plumbing: strict vcrpy replay, and cassettes built from ../shared at test time.
+"""Test plumbing: cassettes built from the real recordings in ../shared at test time.
 
 The real recordings in `../shared/recordings` are third-party data: they are
 read from there and turned into vcrpy cassettes in a temporary folder (URL
@@ -24,6 +24,13 @@ CASSETTES = REPO / "cassettes"
 ENDPOINT = "https://example-resource.openai.azure.com"
 API_VERSION = "2025-01-01-preview"
 RECORDED_MODELS = ("gpt-4o-audio-preview-2025-06-03", "gpt-audio-1.5")
+
+
+def require_shared() -> None:
+    """Skip (with the reason) when ../shared is not beside the checkout."""
+    if not RECORDINGS.is_dir():
+        pytest.skip(f"real recordings not found at {RECORDINGS} (../shared beside the checkout)")
+
 
 def recording_entries(stem: str, model: str) -> list[dict[str, Any]]:
     path = RECORDINGS / f"{stem}.{model}.json"

@@ -20,7 +20,9 @@ def _no_azure_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def make_llm(deployment: str = "gpt-4o-mini-audio-preview", **kwargs: object) -> AzureChatOpenAIAudio:
+def make_llm(
+    deployment: str = "gpt-4o-mini-audio-preview", **kwargs: object
+) -> AzureChatOpenAIAudio:
     params: dict[str, object] = {
         "azure_endpoint": ENDPOINT,
         "azure_deployment": deployment,
