@@ -281,6 +281,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 "audio on one side. Add an audio block to a HumanMessage (audio_block(path)) "
                 "or set modalities=['text', 'audio']."
             )
+        _check_passthrough({**self.model_kwargs, **kwargs}, wants_audio)
         audio_format = STREAM_AUDIO_FORMAT if stream else settings["audio_format"]
         extra = {
             **self.model_kwargs,
@@ -412,6 +413,31 @@ def _check_call_settings(
     if expired_audio not in EXPIRED_AUDIO_POLICIES:
         raise AzureAudioConfigError(
             f"expired_audio {expired_audio!r} is not a policy; use one of {EXPIRED_AUDIO_POLICIES}."
+        )
+
+
+_MANAGED_PARAMS: Final = {
+    "messages": "pass messages to invoke()",
+    "model": "set azure_deployment",
+    "stream": "call stream()/astream(), or set streaming=True",
+    "stream_options": "usage is always requested when streaming",
+    "modalities": "set modalities",
+}
+
+
+def _check_passthrough(params: Mapping[str, Any], wants_audio: bool) -> None:
+    """Extra request parameters must not fight the settings this class manages."""
+    for name, fix in _MANAGED_PARAMS.items():
+        if name in params:
+            raise AzureAudioConfigError(f"{name!r} cannot be passed as an extra parameter; {fix}.")
+    if "audio" in params:
+        if not wants_audio:
+            raise AzureAudioConfigError(
+                "audio output parameters were given but modalities=['text']; set "
+                "modalities=['text', 'audio'] to get audio back, or drop 'audio'."
+            )
+        raise AzureAudioConfigError(
+            "'audio' cannot be passed as an extra parameter; set voice= and audio_format=."
         )
 
 

@@ -597,15 +597,27 @@ def demo_session() -> None:
     q3 = HumanMessage("Very concisely summarize the favorability.")
     a3 = completion(43, "Very favorable.", input_audio_tokens=60)
     turn2 = AIMessage(content=audio2["transcript"], additional_kwargs={"audio": audio2})
+    transcribe = [
+        SystemMessage("Transcribe the audio verbatim."),
+        HumanMessage(content=[{"type": "audio", "base64": dog_wav, "mime_type": "audio/wav"}]),
+    ]
+    a4 = completion(
+        44,
+        "Yes, golden retrievers make wonderful family dogs. They are friendly, patient and "
+        "love children.",
+        audio_format=None,
+        input_audio_tokens=60,
+    )
     write(
         "demo/session.json",
         [
             interaction(request_body([q1]), a1),
             interaction(request_body([q2]), a2),
             interaction(request_body([q2, turn2, q3]), a3),
+            interaction(request_body(transcribe, modalities=["text"]), a4),
         ],
         "The offline demo session: text->audio (dog.wav), audio->text+audio (analysis.wav), "
-        "multi-turn by audio id.",
+        "multi-turn by audio id; plus the transcription example of docs/quickstart.md.",
     )
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 RECORDINGS = SHARED / "recordings"
