@@ -59,6 +59,13 @@ _SUFFIX_TO_INPUT_FORMAT: Final[dict[str, InputFormat]] = {
     ".mp3": "mp3",
 }
 _ACCEPTED = "WAV (audio/wav) or MP3 (audio/mpeg)"
+_SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
+    "wav": (".wav", ".wave"),
+    "mp3": (".mp3",),
+    "flac": (".flac",),
+    "opus": (".opus", ".ogg"),
+    "pcm16": (".wav", ".wave", ".pcm", ".raw"),
+}
 
 
 def output_mime_type(audio_format: str) -> str:
@@ -82,25 +89,68 @@ def input_format_from_mime(mime_type: str, *, where: str) -> InputFormat:
     )
 
 
-def sniff_container(head: bytes) -> str | None:
-    """Name the container the first bytes announce, or `None` if unknown.
+def sniff_container(data: bytes) -> str | None:
+    """Name the container the bytes announce, or `None` if unknown.
 
     Knows the accepted inputs (`wav`, `mp3`) and the common containers that
-    are refused (`ogg`, `flac`, `m4a`, `webm`), so errors can name them.
+    are refused (`ogg`, `flac`, `m4a`, `webm`), so errors can name them. An
+    MP3 without an ID3 tag is only recognised when its first frame header is
+    valid and, if the data is long enough, the next frame follows it: a bare
+    0xFFEx sync word also starts plenty of raw PCM.
     """
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "wav"
-    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+    if data[:3] == b"ID3" or _mpeg_frames_at_start(data):
         return "mp3"
-    if head[:4] == b"OggS":
+    if data[:4] == b"OggS":
         return "ogg"
-    if head[:4] == b"fLaC":
+    if data[:4] == b"fLaC":
         return "flac"
-    if head[4:8] == b"ftyp":
+    if data[4:8] == b"ftyp":
         return "m4a"
-    if head[:4] == b"\x1a\x45\xdf\xa3":
+    if data[:4] == b"\x1a\x45\xdf\xa3":
         return "webm"
     return None
+
+
+# MPEG audio frame headers (ISO 11172-3 / 13818-3): bitrates in kbit/s by
+# (MPEG-1?, layer) and sample rates by version bits.
+_BITRATES: Final = {
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_SAMPLE_RATES: Final = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _mpeg_frame_length(header: bytes) -> int | None:
+    """Length in bytes of the MPEG audio frame whose header starts `header`, if valid."""
+    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+        return None
+    version, layer_bits = (header[1] >> 3) & 3, (header[1] >> 1) & 3
+    bitrate_index, rate_index = header[2] >> 4, (header[2] >> 2) & 3
+    if version == 1 or layer_bits == 0 or bitrate_index in (0, 15) or rate_index == 3:
+        return None
+    layer, mpeg1 = 4 - layer_bits, version == 3
+    bitrate = _BITRATES[(mpeg1, layer)][bitrate_index] * 1000
+    rate = _SAMPLE_RATES[version][rate_index]
+    padding = (header[2] >> 1) & 1
+    if layer == 1:
+        return (12 * bitrate // rate + padding) * 4
+    per_frame = 144 if layer == 2 or mpeg1 else 72
+    return per_frame * bitrate // rate + padding
+
+
+def _mpeg_frames_at_start(data: bytes) -> bool:
+    length = _mpeg_frame_length(data[:4])
+    if length is None:
+        return False
+    if len(data) < length + 4:  # a single (short) frame: its valid header must do
+        return True
+    return _mpeg_frame_length(data[length : length + 4]) is not None
 
 
 def check_audio_bytes(data: bytes, declared: InputFormat | None, *, where: str) -> InputFormat:
@@ -117,7 +167,7 @@ def check_audio_bytes(data: bytes, declared: InputFormat | None, *, where: str) 
             f"{where}: the audio is {len(data) / 1_048_576:.1f} MB; Azure accepts at most "
             "20 MB per audio input. Split it into shorter clips or compress it to MP3."
         )
-    found = sniff_container(data[:16])
+    found = sniff_container(data[:4096])
     if found not in INPUT_FORMATS:
         what = f"an {found.upper()} container" if found else "not a recognisable WAV or MP3"
         raise InvalidAudioError(
@@ -141,8 +191,9 @@ def _check_wav_has_frames(data: bytes, *, where: str) -> None:
     except (wave.Error, EOFError) as exc:
         if "unknown format" in str(exc):  # e.g. float WAV: let the service judge it
             return
+        reason = str(exc) or "truncated header"
         raise InvalidAudioError(
-            f"{where}: the WAV data is corrupt ({exc}); re-export it as 16-bit PCM WAV."
+            f"{where}: the WAV data is corrupt ({reason}); re-export it as 16-bit PCM WAV."
         ) from exc
     if frames == 0:
         raise InvalidAudioError(f"{where}: the WAV file holds no audio frames.")
@@ -233,7 +284,7 @@ def _message_audio(message: BaseMessage | dict[str, Any]) -> tuple[bytes, str]:
         )
     data = decode_base64_audio(b64, where="additional_kwargs['audio']['data']")
     if not fmt:
-        sniffed = sniff_container(data[:16])
+        sniffed = sniff_container(data[:4096])
         fmt = {"ogg": "opus"}.get(sniffed or "", sniffed) or "pcm16"
     return data, fmt
 
@@ -268,14 +319,16 @@ def save_audio(message: BaseMessage | dict[str, Any], path: str | os.PathLike[st
     target = Path(path)
     data, fmt = _message_audio(message)
     suffix = target.suffix.lower()
+    allowed = _SUFFIXES[fmt]
+    if suffix and suffix not in allowed:
+        wanted = {".wav": "wav", ".wave": "wav", ".mp3": "mp3", ".flac": "flac", ".opus": "opus"}
+        alternative = f", or request audio_format='{wanted[suffix]}'" if suffix in wanted else ""
+        raise AzureAudioInputError(
+            f"save_audio: the answer is {fmt} audio but the path ends in {suffix!r}; save it "
+            f"as '{target.with_suffix(allowed[0]).name}'{alternative}."
+        )
     if fmt == "pcm16" and suffix in (".wav", ".wave"):
         data = pcm16_to_wav(data)
-    elif fmt != "pcm16" and suffix not in ("", f".{fmt}"):
-        raise AzureAudioInputError(
-            f"save_audio: the answer is {fmt} audio but the path ends in {suffix!r}; "
-            f"save it as '{target.with_suffix('.' + fmt).name}' or request audio_format="
-            f"'{suffix.lstrip('.')}'."
-        )
     atomic_write_bytes(target, data)
     return target
 

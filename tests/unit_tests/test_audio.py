@@ -184,7 +184,7 @@ def test_check_audio_bytes_rejects_wav_without_frames() -> None:
     ],
 )
 def test_check_audio_bytes_rejects_corrupt_wav(data: bytes) -> None:
-    with pytest.raises(InvalidAudioError, match="WAV data is corrupt.*16-bit PCM WAV"):
+    with pytest.raises(InvalidAudioError, match=r"WAV data is corrupt.*16-bit PCM WAV"):
         check_audio_bytes(data, None, where="x")
 
 
@@ -369,7 +369,7 @@ def test_save_audio_refuses_mp3_data_to_a_wav_path(tmp_path: Path) -> None:
     ],
 )
 def test_message_without_audio_raises(tmp_path: Path, message: AIMessage) -> None:
-    with pytest.raises(AzureAudioInputError, match="carries no audio data.*modalities"):
+    with pytest.raises(AzureAudioInputError, match=r"carries no audio data.*modalities"):
         audio_bytes(message)
     with pytest.raises(AzureAudioInputError, match="carries no audio data"):
         save_audio(message, tmp_path / "answer.wav")
@@ -405,3 +405,41 @@ def test_save_audio_failure_keeps_the_previous_file(
         save_audio(answer(PCM, "pcm16"), target)
     assert target.read_bytes() == b"previous answer"
     assert [p.name for p in tmp_path.iterdir()] == ["answer.wav"]
+
+
+# --------------------------------------------- raw PCM is not mistaken for MP3
+
+QUIET_PCM = b"\xff\xff" * 2000  # a quiet opening: every sample is -1, i.e. FF FF
+
+
+def test_quiet_pcm_starting_with_ff_is_not_taken_for_mp3() -> None:
+    assert sniff_container(QUIET_PCM) is None
+    assert sniff_container(b"\xff\xfb\x90\x64" + b"\x01\x02" * 2000) is None  # no second frame
+
+
+def test_two_consecutive_mp3_frames_are_recognised() -> None:
+    frame = b"\xff\xfb\x90\x64" + bytes(413)  # 128 kbit/s, 44.1 kHz: 417 bytes
+    assert sniff_container(frame * 3) == "mp3"
+
+
+def test_audio_dict_of_a_quiet_pcm16_answer_saves_as_wav(tmp_path: Path) -> None:
+    audio = {"id": "audio_1", "data": base64.b64encode(QUIET_PCM).decode(), "transcript": "."}
+    assert audio_bytes(audio, as_wav=True)[:4] == b"RIFF"
+    target = save_audio(audio, tmp_path / "quiet.wav")
+    assert read_wav(target.read_bytes())[3] == QUIET_PCM
+
+
+def test_wav_answer_may_be_saved_with_the_wave_suffix(tmp_path: Path) -> None:
+    assert save_audio(answer(WAV, "wav"), tmp_path / "a.wave").read_bytes() == WAV
+
+
+@pytest.mark.parametrize("name", ["a.mp3", "a.flac", "a.opus"])
+def test_pcm16_is_not_written_under_a_compressed_suffix(tmp_path: Path, name: str) -> None:
+    with pytest.raises(AzureAudioInputError, match=r"pcm16 audio .* save it as 'a\.wav'"):
+        save_audio(answer(PCM, "pcm16"), tmp_path / name)
+    assert not (tmp_path / name).exists()
+
+
+def test_truncated_wav_error_says_why() -> None:
+    with pytest.raises(InvalidAudioError, match=r"corrupt \(\w"):
+        check_audio_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ", None, where="x")
