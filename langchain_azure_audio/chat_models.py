@@ -261,9 +261,18 @@ class AzureChatOpenAIAudio(BaseChatModel):
     # ------------------------------------------------------------- requests
 
     def _request(
-        self, messages: Sequence[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any
+        self,
+        messages: Sequence[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool,
     ) -> tuple[dict[str, Any], str | None]:
-        """Validate and translate; returns the request and the answer's audio format."""
+        """Validate and translate; returns the request and the answer's audio format.
+
+        `kwargs` are the per-call parameters (a copy: managed ones are popped).
+        """
+        kwargs = dict(kwargs)
         settings = {
             "voice": kwargs.pop("voice", self.voice),
             "audio_format": kwargs.pop("audio_format", self.audio_format),
@@ -310,7 +319,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        request, audio_format = self._request(messages, stop, stream=False, **kwargs)
+        request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors():
             raw = self._sync_client().chat.completions.with_raw_response.create(**request)
             response = raw.http_response.json()
@@ -325,7 +334,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        request, audio_format = self._request(messages, stop, stream=False, **kwargs)
+        request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors():
             raw = await self._async_client_().chat.completions.with_raw_response.create(**request)
             response = raw.http_response.json()
@@ -338,7 +347,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request, _ = self._request(messages, stop, stream=True, **kwargs)
+        request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
         with self._service_errors():
             stream = self._sync_client().chat.completions.create(**request)
@@ -362,7 +371,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request, _ = self._request(messages, stop, stream=True, **kwargs)
+        request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
         with self._service_errors():
             stream = await self._async_client_().chat.completions.create(**request)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import wave
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +26,7 @@ from langchain_azure_audio import (
     AzureChatOpenAIAudio,
     ContentFilterError,
     DeploymentNotFoundError,
+    audio_block,
 )
 from langchain_azure_audio._auth import (
     API_KEY_AUTH,
@@ -35,6 +39,19 @@ from langchain_azure_audio._auth import (
 from langchain_azure_audio._service_errors import RequestContext, translate_error
 from tests.cassette_tools import ENDPOINT
 from tests.conftest import TEST_KEY, make_llm
+
+
+def _wav() -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(24_000)
+        wav.writeframes(bytes(4800))
+    return buffer.getvalue()
+
+
+WAV_BYTES = _wav()
 
 DEPLOYMENT = "gpt-4o-mini-audio-preview"
 URL = f"{ENDPOINT}/openai/deployments/{DEPLOYMENT}/chat/completions?api-version=2024-10-21"
@@ -163,6 +180,30 @@ def test_per_call_overrides_are_checked_before_the_request(
     with pytest.raises(AzureAudioConfigError) as info:
         offline_llm.invoke("Is a golden retriever a good family dog?", **call_kwargs)
     assert says in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call_kwargs", "says"),
+    [
+        ({"audio": {"voice": "alloy", "format": "wav"}, "modalities": ["text"]},
+         "audio output parameters were given but modalities=['text']"),
+        ({"audio": {"voice": "alloy", "format": "wav"}}, "set voice= and audio_format="),
+        ({"stream": True}, "call stream()/astream()"),
+        ({"model": "gpt-4o"}, "set azure_deployment"),
+    ],
+)  # fmt: skip
+def test_extra_parameters_cannot_fight_the_settings(
+    offline_llm: AzureChatOpenAIAudio, call_kwargs: dict[str, Any], says: str
+) -> None:
+    question = HumanMessage(content=[audio_block(WAV_BYTES)])
+    with pytest.raises(AzureAudioConfigError, match=re.escape(says)):
+        offline_llm.invoke([question], **call_kwargs)
+
+
+def test_model_kwargs_cannot_carry_the_messages() -> None:
+    llm = make_llm(model_kwargs={"messages": []})
+    with pytest.raises(AzureAudioConfigError, match=re.escape("pass messages to invoke()")):
+        llm.invoke("Hello")
 
 
 def test_text_only_without_audio_input_is_refused(offline_llm: AzureChatOpenAIAudio) -> None:
