@@ -1,6 +1,6 @@
 """Azure OpenAI audio models (`gpt-4o-audio-preview`, `gpt-4o-mini-audio-preview`) for LangChain."""
 
-from langchain_azure_audio._streaming import StreamInterruptedError
+from langchain_azure_audio._streaming import StreamInterruptedError, merge_chunks
 from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
 from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
 from langchain_azure_audio.errors import (
@@ -15,6 +15,13 @@ from langchain_azure_audio.errors import (
     ContentFilterError,
     DeploymentNotFoundError,
     InvalidAudioError,
+)
+from langchain_azure_audio.stream_audio import (
+    aiter_pcm,
+    asave_stream,
+    chunk_pcm,
+    iter_pcm,
+    save_stream,
 )
 
 __version__ = "0.1.0"
@@ -35,7 +42,13 @@ __all__ = [
     "InvalidAudioError",
     "StreamInterruptedError",
     "__version__",
+    "aiter_pcm",
+    "asave_stream",
     "audio_block",
     "audio_bytes",
+    "chunk_pcm",
+    "iter_pcm",
+    "merge_chunks",
     "save_audio",
+    "save_stream",
 ]

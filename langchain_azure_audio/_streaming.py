@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
@@ -205,14 +206,56 @@ class StreamAssembler:
         )
 
     def interrupted(self, cause: BaseException | None) -> StreamInterruptedError:
-        """The error to raise when the stream stopped early."""
+        """The error to raise when the stream stopped early.
+
+        `cause` is a dropped connection, a timeout, or an error event the
+        service sent mid-stream; `None` when the body just ended early.
+        """
         partial = self.partial()
         audio = partial.additional_kwargs.get("audio", {})
-        received = len(base64.b64decode(audio["data"])) if audio.get("data") else 0
-        reason = f": {cause}" if cause else " (no usage chunk: the service did not finish)"
+        received = len(binascii.a2b_base64(audio["data"])) if audio.get("data") else 0
+        code = message = None
+        body = getattr(cause, "body", None)
+        if isinstance(body, Mapping):  # an error event inside the stream
+            error = body.get("error", body)
+            code, message = error.get("code"), error.get("message")
+            reason = f"the service reported an error mid-stream ({code}): {message}"
+        elif cause is not None:
+            root = cause.__cause__ or cause  # the SDK wraps transport errors
+            reason = f"the connection failed mid-stream ({type(root).__name__}: {root})"
+        else:
+            reason = "the body ended before the service finished (no usage chunk)"
         return StreamInterruptedError(
-            f"The audio stream was cut off{reason}. Received {len(partial.text)} characters "
-            f"of transcript and {received} bytes of audio; they are on `.partial`. Retry the "
-            "request for a complete answer.",
+            f"The audio stream was cut off: {reason}. Received {len(partial.text)} characters "
+            f"of transcript and {received} bytes of audio; they are on `.partial`, which is "
+            "not a complete answer. Retry the request for a complete answer.",
             partial=partial,
+            code=str(code) if code is not None else None,
+            service_message=message,
+            body=body,
         )
+
+
+def merge_chunks(chunks: Sequence[AIMessageChunk]) -> AIMessageChunk:
+    """Add streamed chunks like `functools.reduce(operator.add, chunks)`, in linear time.
+
+    LangChain's merge concatenates the audio `data` strings pairwise, which is
+    quadratic in the answer's length; here they are joined once.
+    """
+    if not chunks:
+        return AIMessageChunk(content="")
+    data: list[str] = []
+    light: list[AIMessageChunk] = []
+    for chunk in chunks:
+        audio = chunk.additional_kwargs.get("audio")
+        if isinstance(audio, dict) and "data" in audio:
+            data.append(audio["data"])
+            rest = {k: v for k, v in audio.items() if k != "data"}
+            chunk = chunk.model_copy(
+                update={"additional_kwargs": {**chunk.additional_kwargs, "audio": rest}}
+            )
+        light.append(chunk)
+    merged = add_ai_message_chunks(light[0], *light[1:])
+    if data:
+        merged.additional_kwargs["audio"]["data"] = "".join(data)
+    return merged

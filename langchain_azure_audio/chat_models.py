@@ -36,6 +36,14 @@ DOCUMENTED_VOICES: Final = ("alloy", "echo", "shimmer")
 MODALITIES: Final = ("text", "audio")
 EXPIRED_AUDIO_POLICIES: Final = ("transcript", "send_id", "error")
 
+try:  # the `openai` SDK's transport: httpx2 in openai 3.x, httpx before
+    import httpx2 as _transport
+except ImportError:  # pragma: no cover
+    import httpx as _transport  # type: ignore[no-redef]
+
+STREAM_FAILURES: Final = (openai.APIError, _transport.TransportError)
+"""What can end a stream early: an error event or a dropped/timed-out connection."""
+
 register_translator(
     _messages.MODEL_PROVIDER,
     _messages.translate_content,
@@ -273,6 +281,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         `kwargs` are the per-call parameters (a copy: managed ones are popped).
         """
         kwargs = dict(kwargs)
+        kwargs.pop("stream", None)  # LangChain's own routing flag: _stream vs _generate decide
         settings = {
             "voice": kwargs.pop("voice", self.voice),
             "audio_format": kwargs.pop("audio_format", self.audio_format),
@@ -358,8 +367,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
                         if run_manager and chunk.text:
                             run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
-            except openai.APIConnectionError as exc:
-                raise assembler.interrupted(exc.__cause__ or exc) from exc
+            except STREAM_FAILURES as exc:
+                raise assembler.interrupted(exc) from exc
         if not assembler.complete:
             raise assembler.interrupted(None)
         yield assembler.finish()
@@ -382,8 +391,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
                         if run_manager and chunk.text:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
-            except openai.APIConnectionError as exc:
-                raise assembler.interrupted(exc.__cause__ or exc) from exc
+            except STREAM_FAILURES as exc:
+                raise assembler.interrupted(exc) from exc
         if not assembler.complete:
             raise assembler.interrupted(None)
         yield assembler.finish()
@@ -428,7 +437,6 @@ def _check_call_settings(
 _MANAGED_PARAMS: Final = {
     "messages": "pass messages to invoke()",
     "model": "set azure_deployment",
-    "stream": "call stream()/astream(), or set streaming=True",
     "stream_options": "usage is always requested when streaming",
     "modalities": "set modalities",
 }

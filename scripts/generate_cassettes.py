@@ -479,22 +479,46 @@ def multiturn(question: str) -> None:
 
 
 def streams(question: str) -> None:
-    msgs: list[BaseMessage] = [HumanMessage("Say hello to the listeners.")]
+    hello = HumanMessage("Say hello to the listeners.")
     text_only = [audio_msg(question, "What is asked here? Answer in one sentence.")]
+    greeting = "Hello to all our listeners, welcome back."
+    streamed = AIMessage(
+        content=greeting,
+        additional_kwargs={"audio": {"id": "audio_synthetic_0021", "data": "",
+                                     "expires_at": EXPIRES_AT, "transcript": greeting}},
+    )  # fmt: skip
+    story = sse_stream(24, "Once upon a time a small robot learned to sing to the stars.")
+    events = story.split("\n\n")
+    cut_off = "\n\n".join(events[: len(events) // 2]) + '\n\ndata: {"id": "chatcm'
+    server_error = (
+        "\n\n".join(events[: len(events) // 3])
+        + "\n\ndata: "
+        + json.dumps({"error": {"message": "The server had an error while processing your "
+                                "request. Sorry about that!", "type": "server_error",
+                                "param": None, "code": "server_error"}})
+        + "\n\n"
+    )  # fmt: skip
     write(
         "streams.json",
         [
-            interaction(
-                request_body(msgs, stream=True),
-                sse_stream(21, "Hello to all our listeners, welcome back."),
-            ),
+            interaction(request_body([hello], stream=True), sse_stream(21, greeting)),
             interaction(
                 request_body(text_only, modalities=["text"], stream=True),
                 sse_stream(22, "The speaker asks about the weather.", audio=False),
             ),
+            interaction(
+                request_body([hello, streamed, HumanMessage("Now say goodbye.")], stream=True),
+                sse_stream(23, "Goodbye, and thanks for listening."),
+            ),
+            interaction(request_body([HumanMessage("Read me a story.")], stream=True), cut_off),
+            interaction(
+                request_body([HumanMessage("Read me another story.")], stream=True), server_error
+            ),
         ],
         "Streams with every real quirk (no-choices chunks, repeated id, usage before the last "
-        "chunk, no finish_reason) and audio deltas of odd byte lengths carrying padding.",
+        "chunk, no finish_reason) and audio deltas of odd byte lengths carrying padding; a "
+        "text-only stream; a follow-up turn referring to a streamed answer by id; a body cut "
+        "off half-way; an error event mid-stream.",
     )
 
 
