@@ -41,6 +41,12 @@ try:  # the `openai` SDK's transport: httpx2 in openai 3.x, httpx before
 except ImportError:  # pragma: no cover
     import httpx as _transport  # type: ignore[no-redef]
 
+CHAT_PATH: Final = "/chat/completions"
+"""Posted with the SDK's documented `client.post(..., cast_to=object)`: the SDK still
+does transport, auth, retries, errors and SSE decoding, but hands back the parsed
+JSON as dicts instead of building a pydantic model per chunk (Azure's extra
+fields stay as sent, and the hot path stays lean)."""
+
 STREAM_FAILURES: Final = (openai.APIError, _transport.TransportError)
 """What can end a stream early: an error event or a dropped/timed-out connection."""
 
@@ -330,8 +336,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors():
-            raw = self._sync_client().chat.completions.with_raw_response.create(**request)
-            response = raw.http_response.json()
+            response = self._sync_client().post(CHAT_PATH, body=request, cast_to=object)
         return _messages.chat_result(_checked(response), audio_format=audio_format)
 
     async def _agenerate(
@@ -345,8 +350,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors():
-            raw = await self._async_client_().chat.completions.with_raw_response.create(**request)
-            response = raw.http_response.json()
+            response = await self._async_client_().post(CHAT_PATH, body=request, cast_to=object)
         return _messages.chat_result(_checked(response), audio_format=audio_format)
 
     def _stream(
@@ -359,10 +363,12 @@ class AzureChatOpenAIAudio(BaseChatModel):
         request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
         with self._service_errors():
-            stream = self._sync_client().chat.completions.create(**request)
+            stream = self._sync_client().post(
+                CHAT_PATH, body=request, cast_to=object, stream=True, stream_cls=openai.Stream[Any]
+            )
             try:
                 for server_chunk in stream:
-                    chunk = assembler.feed(_as_dict(server_chunk))
+                    chunk = assembler.feed(server_chunk)
                     if chunk is not None:
                         if run_manager and chunk.text:
                             run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -383,10 +389,16 @@ class AzureChatOpenAIAudio(BaseChatModel):
         request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
         with self._service_errors():
-            stream = await self._async_client_().chat.completions.create(**request)
+            stream = await self._async_client_().post(
+                CHAT_PATH,
+                body=request,
+                cast_to=object,
+                stream=True,
+                stream_cls=openai.AsyncStream[Any],
+            )
             try:
                 async for server_chunk in stream:
-                    chunk = assembler.feed(_as_dict(server_chunk))
+                    chunk = assembler.feed(server_chunk)
                     if chunk is not None:
                         if run_manager and chunk.text:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -456,10 +468,6 @@ def _check_passthrough(params: Mapping[str, Any], wants_audio: bool) -> None:
         raise AzureAudioConfigError(
             "'audio' cannot be passed as an extra parameter; set voice= and audio_format=."
         )
-
-
-def _as_dict(chunk: Any) -> Mapping[str, Any]:
-    return chunk if isinstance(chunk, Mapping) else chunk.to_dict()
 
 
 def _checked(response: Any) -> Mapping[str, Any]:
