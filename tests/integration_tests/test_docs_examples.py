@@ -1,4 +1,4 @@
-"""Every ```python example in docs/ runs, in order, against the synthetic demo session."""
+"""Every ```python example in docs/ runs, in order, against the cassette its page names."""
 
 from __future__ import annotations
 
@@ -9,25 +9,41 @@ import pytest
 
 from langchain_azure_audio._demo import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT, bundled_session
 from langchain_azure_audio._replay import strict_vcr
-from tests.cassette_tools import REPO
+from tests.cassette_tools import CASSETTES, REPO
 
-DOC_PAGES = sorted((REPO / "docs").glob("*.md"))
+DOCS = REPO / "docs"
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+# Which cassette answers each page's examples; a page with examples must be listed.
+PAGE_CASSETTES = {
+    "quickstart.md": bundled_session(),
+    "streaming.md": CASSETTES / "streams.json",
+}
+# Files each page's examples must leave behind (what a reader would check).
+PAGE_OUTPUTS = {
+    "quickstart.md": ["dog.wav", "analysis.wav"],
+    "streaming.md": ["hello.pcm", "hello.wav", "hello-async.wav"],
+}
 
 
 def examples(page: Path) -> list[str]:
     return PYTHON_BLOCK.findall(page.read_text())
 
 
-@pytest.mark.parametrize("page", [p for p in DOC_PAGES if examples(p)], ids=lambda p: p.name)
-def test_doc_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_page_with_examples_has_a_cassette() -> None:
+    pages = {p.name for p in DOCS.glob("*.md") if examples(p)}
+    assert pages <= set(PAGE_CASSETTES), pages - set(PAGE_CASSETTES)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_CASSETTES))
+def test_doc_examples_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", OFFLINE_ENDPOINT)
     monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT_NAME", OFFLINE_DEPLOYMENT)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", "docs-example-key")
-    with strict_vcr().use_cassette(str(bundled_session()), allow_playback_repeats=True):
+    page = DOCS / name
+    with strict_vcr().use_cassette(str(PAGE_CASSETTES[name]), allow_playback_repeats=True):
         for number, code in enumerate(examples(page), start=1):
             namespace: dict[str, object] = {"__name__": f"docs_example_{number}"}
             exec(compile(code, f"{page.name}#example{number}", "exec"), namespace)
-    assert (tmp_path / "dog.wav").stat().st_size > 44
-    assert (tmp_path / "analysis.wav").stat().st_size > 44
+    for output in PAGE_OUTPUTS[name]:
+        assert (tmp_path / output).stat().st_size > 44, output
