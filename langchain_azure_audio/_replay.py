@@ -26,6 +26,7 @@ MATCHED_BODY_FIELDS: Final = (
 deployment in the URL."""
 
 SCRUBBED_HEADERS: Final = ("api-key", "authorization", "ocp-apim-subscription-key")
+MATCH_ON: Final = ("method", "scheme", "host", "port", "path", "query", "azure_body")
 
 
 def _body_fields(request: Request) -> dict[str, Any]:
@@ -48,9 +49,44 @@ def strict_vcr(record_mode: str = "none") -> vcr.VCR:
     recorder = vcr.VCR(
         record_mode=record_mode,
         serializer="json",
-        match_on=("method", "scheme", "host", "port", "path", "query", "azure_body"),
+        match_on=MATCH_ON,
         decode_compressed_response=True,
         filter_headers=list(SCRUBBED_HEADERS),
     )
     recorder.register_matcher("azure_body", azure_body_matcher)
     return recorder
+
+
+PLACEHOLDER_HOST: Final = "example-resource.openai.azure.com"
+PLACEHOLDER_DEPLOYMENT: Final = "gpt-4o-mini-audio-preview"
+_KEPT_RESPONSE_HEADERS: Final = ("content-type", "retry-after", "retry-after-ms", "x-ms-region")
+
+
+def scrubbers(endpoint: str, deployment: str) -> dict[str, Any]:
+    """`before_record_*` hooks that make a live recording safe to commit.
+
+    Requests keep only their method, body and a URL rewritten to the
+    placeholder resource and deployment (the real host names the customer's
+    resource); every header is dropped (`api-key`, `Authorization`, cookies).
+    Responses keep only the headers the tests need.
+    """
+    real_host = endpoint.split("://", 1)[-1].split("/", 1)[0]
+
+    def scrub_request(request: Request) -> Request:
+        request.uri = request.uri.replace(real_host, PLACEHOLDER_HOST).replace(
+            f"/deployments/{deployment}/", f"/deployments/{PLACEHOLDER_DEPLOYMENT}/"
+        )
+        if request.uri.startswith("http://"):
+            request.uri = "https://" + request.uri[len("http://") :]
+        request.headers = {"Content-Type": "application/json"}
+        return request
+
+    def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+        response["headers"] = {
+            name: value
+            for name, value in response["headers"].items()
+            if name.lower() in _KEPT_RESPONSE_HEADERS
+        }
+        return response
+
+    return {"before_record_request": scrub_request, "before_record_response": scrub_response}

@@ -180,6 +180,14 @@ class AzureChatOpenAIAudio(BaseChatModel):
     def _llm_type(self) -> str:
         return "azure-openai-audio"
 
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_azure_audio", "chat_models"]
+
     @property
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "AZURE_OPENAI_API_KEY"}
@@ -198,7 +206,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider="azure",
-            ls_model_name=self.azure_deployment or "",
+            ls_model_name=kwargs.get("model") or self.azure_deployment or "",
             ls_model_type="chat",
         )
         if self.temperature is not None:
@@ -223,8 +231,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
     def _client_kwargs(self) -> dict[str, Any]:
         creds = self._creds()
         kwargs: dict[str, Any] = {
+            # No azure_deployment here: the SDK then routes each request to
+            # /openai/deployments/{body.model}/..., so a per-call `model` works.
             "azure_endpoint": self.azure_endpoint,
-            "azure_deployment": self.azure_deployment,
             "api_version": self.api_version,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
@@ -256,13 +265,13 @@ class AzureChatOpenAIAudio(BaseChatModel):
         return self._async_client
 
     @contextlib.contextmanager
-    def _service_errors(self) -> Iterator[None]:
+    def _service_errors(self, deployment: str) -> Iterator[None]:
         """Re-raise `openai` errors as this package's typed errors."""
         try:
             yield
         except openai.OpenAIError as exc:
             ctx = RequestContext(
-                deployment=str(self.azure_deployment),
+                deployment=deployment,
                 endpoint=str(self.azure_endpoint),
                 api_version=self.api_version,
                 auth=self._creds().description,
@@ -288,6 +297,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         """
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)  # LangChain's own routing flag: _stream vs _generate decide
+        deployment = kwargs.pop("model", None) or kwargs.pop("azure_deployment", None)
         settings = {
             "voice": kwargs.pop("voice", self.voice),
             "audio_format": kwargs.pop("audio_format", self.audio_format),
@@ -316,7 +326,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         }
         request = _messages.build_request(
             azure_messages,
-            deployment=str(self.azure_deployment),
+            deployment=str(deployment or self.azure_deployment),
             modalities=settings["modalities"],
             voice=settings["voice"],
             audio_format=audio_format,
@@ -335,7 +345,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
-        with self._service_errors():
+        with self._service_errors(request["model"]):
             response = self._sync_client().post(CHAT_PATH, body=request, cast_to=object)
         return _messages.chat_result(_checked(response), audio_format=audio_format)
 
@@ -349,7 +359,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
-        with self._service_errors():
+        with self._service_errors(request["model"]):
             response = await self._async_client_().post(CHAT_PATH, body=request, cast_to=object)
         return _messages.chat_result(_checked(response), audio_format=audio_format)
 
@@ -362,7 +372,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
-        with self._service_errors():
+        with self._service_errors(request["model"]):
             stream = self._sync_client().post(
                 CHAT_PATH, body=request, cast_to=object, stream=True, stream_cls=openai.Stream[Any]
             )
@@ -388,7 +398,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
-        with self._service_errors():
+        with self._service_errors(request["model"]):
             stream = await self._async_client_().post(
                 CHAT_PATH,
                 body=request,
@@ -448,7 +458,6 @@ def _check_call_settings(
 
 _MANAGED_PARAMS: Final = {
     "messages": "pass messages to invoke()",
-    "model": "set azure_deployment",
     "stream_options": "usage is always requested when streaming",
     "modalities": "set modalities",
 }

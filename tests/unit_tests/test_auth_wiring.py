@@ -118,3 +118,17 @@ def test_keyless_failure_names_the_path_and_the_fixes(monkeypatch: pytest.Monkey
     assert COGNITIVE_SERVICES_SCOPE in message
     assert "AZURE_OPENAI_API_KEY" in message
     assert seen == []  # nothing was sent without a credential
+
+
+def test_per_call_model_routes_to_that_deployment() -> None:
+    seen: list[httpx2.Request] = []
+    llm = make_llm(**client_for(seen))
+    llm.invoke("Hi")
+    llm.invoke("Hi", model="gpt-4o-audio-preview")
+    assert [r.url.path for r in seen] == [
+        "/openai/deployments/gpt-4o-mini-audio-preview/chat/completions",
+        "/openai/deployments/gpt-4o-audio-preview/chat/completions",
+    ]
+    assert llm._get_ls_params(model="gpt-4o-audio-preview")["ls_model_name"] == (
+        "gpt-4o-audio-preview"
+    )

@@ -188,7 +188,6 @@ def test_per_call_overrides_are_checked_before_the_request(
         ({"audio": {"voice": "alloy", "format": "wav"}, "modalities": ["text"]},
          "audio output parameters were given but modalities=['text']"),
         ({"audio": {"voice": "alloy", "format": "wav"}}, "set voice= and audio_format="),
-        ({"model": "gpt-4o"}, "set azure_deployment"),
     ],
 )  # fmt: skip
 def test_extra_parameters_cannot_fight_the_settings(

@@ -1,0 +1,323 @@
+"""A synthetic stand-in for the Azure audio chat-completions service.
+
+Builds response bodies shaped like the real service's (the fields of the real
+recordings in ../shared/recordings, their stream quirks, and Azure's
+`prompt_filter_results` / `content_filter_results` / error bodies), with
+speech synthesised on this machine by espeak-ng + sox (a tone without them).
+Used by `generate_cassettes.py` and by `record_cassettes.py --synthetic`
+(as an in-process `httpx2` transport: no socket, no network).
+
+Nothing here is recorded from Azure: cassettes made with it are marked
+synthetic.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import shutil
+import struct
+import subprocess
+from typing import Any
+
+import httpx2
+
+from langchain_azure_audio.audio import pcm16_to_wav
+
+MODEL = "gpt-4o-mini-audio-preview-2024-12-17"
+MODEL_VERSIONS = {
+    "gpt-4o-mini-audio-preview": MODEL,
+    "gpt-4o-audio-preview": "gpt-4o-audio-preview-2025-06-03",
+}
+CREATED = 1764000000
+EXPIRES_AT = 4102444800  # 2100-01-01: fixed and far away so replayed ids stay valid
+RATE = 24_000
+
+FILTER_OK = {
+    "hate": {"filtered": False, "severity": "safe"},
+    "self_harm": {"filtered": False, "severity": "safe"},
+    "sexual": {"filtered": False, "severity": "safe"},
+    "violence": {"filtered": False, "severity": "safe"},
+}
+PROMPT_FILTER_RESULTS = [{"prompt_index": 0, "content_filter_results": FILTER_OK}]
+
+
+# ------------------------------------------------------------------- audio
+
+
+def speech_pcm16(text: str) -> bytes:
+    """24 kHz mono 16-bit PCM of `text` spoken by espeak-ng (or a tone without it)."""
+    if shutil.which("espeak-ng") and shutil.which("sox"):
+        spoken = subprocess.run(
+            ["espeak-ng", "-v", "en-us", "-s", "170", "--stdout", text],
+            check=True,
+            capture_output=True,
+        ).stdout
+        return subprocess.run(
+            [
+                "sox",
+                "-D",  # no dither: the output must be reproducible
+                "-t",
+                "wav",
+                "-",
+                "-r",
+                str(RATE),
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed",
+                "-t",
+                "raw",
+                "-",
+            ],
+            input=spoken,
+            check=True,
+            capture_output=True,
+        ).stdout
+    return tone_pcm16(0.2 + 0.05 * len(text.split()))
+
+
+def tone_pcm16(seconds: float, hz: float = 220.0) -> bytes:
+    frames = int(seconds * RATE)
+    return b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * hz * i / RATE))) for i in range(frames)
+    )
+
+
+def wav_bytes(pcm: bytes, rate: int = RATE) -> bytes:
+    return pcm16_to_wav(pcm, sample_rate=rate)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+# --------------------------------------------------------------- responses
+
+
+def completion(
+    n: int,
+    transcript: str,
+    *,
+    audio_format: str | None = "wav",
+    finish_reason: str = "stop",
+    input_audio_tokens: int = 0,
+    model: str = MODEL,
+) -> dict[str, Any]:
+    """A non-streamed answer shaped like the real service's, with Azure's extras."""
+    message: dict[str, Any] = {"role": "assistant", "refusal": None, "annotations": []}
+    audio_tokens = 0
+    if audio_format:
+        pcm = speech_pcm16(transcript)
+        data = wav_bytes(pcm) if audio_format == "wav" else pcm
+        message["content"] = None
+        message["audio"] = {
+            "id": f"audio_synthetic_{n:04d}",
+            "data": b64(data),
+            "expires_at": EXPIRES_AT,
+            "transcript": transcript,
+        }
+        audio_tokens = max(1, len(pcm) // 2400)
+    else:
+        message["content"] = transcript
+    text_tokens = len(transcript.split()) + 2
+    return {
+        "id": f"chatcmpl-synthetic{n:04d}",
+        "object": "chat.completion",
+        "created": CREATED + n,
+        "model": model,
+        "prompt_filter_results": PROMPT_FILTER_RESULTS,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": finish_reason,
+                "content_filter_results": FILTER_OK,
+                "logprobs": None,
+            }
+        ],
+        "usage": usage(
+            12 + input_audio_tokens, input_audio_tokens, text_tokens + audio_tokens, audio_tokens
+        ),
+        "system_fingerprint": "fp_synthetic",
+    }
+
+
+def usage(
+    prompt: int, prompt_audio: int, completion_tokens: int, completion_audio: int
+) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt + completion_tokens,
+        "prompt_tokens_details": {
+            "cached_tokens": 0,
+            "audio_tokens": prompt_audio,
+            "text_tokens": prompt - prompt_audio,
+            "image_tokens": 0,
+        },
+        "completion_tokens_details": {
+            "reasoning_tokens": 0,
+            "audio_tokens": completion_audio,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+            "text_tokens": completion_tokens - completion_audio,
+        },
+    }
+
+
+def sse_stream(
+    n: int, transcript: str, *, audio: bool = True, prompt_audio: int = 0, model: str = MODEL
+) -> str:
+    """A stream with every quirk of the real ones, and audio deltas of odd byte lengths.
+
+    Chunks without `choices`, the audio id repeated on the first data chunk,
+    no `finish_reason`, the usage chunk before the last chunk (which carries
+    only `expires_at`), `obfuscation` noise, and data deltas whose byte lengths
+    are not multiples of 3 (so each carries base64 padding).
+    """
+    base = {
+        "id": f"chatcmpl-synthetic{n:04d}",
+        "object": "chat.completion.chunk",
+        "created": CREATED + n,
+        "model": model,
+        "system_fingerprint": "fp_synthetic",
+    }
+    chunks: list[dict[str, Any]] = [
+        {**base, "choices": [], "prompt_filter_results": PROMPT_FILTER_RESULTS},
+        {
+            **base,
+            "choices": [
+                {"index": 0, "delta": {"role": "assistant", "refusal": None}, "finish_reason": None}
+            ],
+            "usage": None,
+            "obfuscation": "x1",
+        },
+    ]
+    words = transcript.split(" ")
+    audio_id = f"audio_synthetic_{n:04d}"
+    for i, word in enumerate(words):
+        piece = word if i == 0 else " " + word
+        delta: dict[str, Any] = (
+            {"content": None, "audio": {"transcript": piece}} if audio else {"content": piece}
+        )
+        if audio and i == 0:
+            delta["audio"]["id"] = audio_id
+        chunks.append(
+            {
+                **base,
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": delta,
+                        "finish_reason": None,
+                        "content_filter_results": FILTER_OK,
+                    }
+                ],
+                "usage": None,
+                "obfuscation": "ab",
+            }
+        )
+        chunks.append({**base, "usage": None, "obfuscation": "noise"})  # no "choices" at all
+    audio_tokens = 0
+    if audio:
+        pcm = speech_pcm16(transcript)
+        audio_tokens = max(1, len(pcm) // 2400)
+        sizes = [4801, 4799, 9602, 1, 2, 7000]  # odd sizes: padding in the middle
+        offset, k = 0, 0
+        while offset < len(pcm):
+            size = sizes[k % len(sizes)]
+            piece_audio: dict[str, Any] = {"data": b64(pcm[offset : offset + size])}
+            if k == 0:
+                piece_audio["id"] = audio_id  # the service repeats the id here
+            chunks.append(
+                {
+                    **base,
+                    "choices": [
+                        {"index": 0, "delta": {"audio": piece_audio}, "finish_reason": None}
+                    ],
+                    "usage": None,
+                    "obfuscation": "cd",
+                }
+            )
+            chunks.append({**base, "usage": None, "obfuscation": "noise"})
+            offset += size
+            k += 1
+    text_tokens = len(words) + 2
+    chunks.append(
+        {
+            **base,
+            "choices": [],
+            "usage": usage(
+                18 + prompt_audio, prompt_audio, text_tokens + audio_tokens, audio_tokens
+            ),
+            "obfuscation": "u",
+        }
+    )
+    if audio:
+        chunks.append(
+            {
+                **base,
+                "choices": [{"index": 0, "delta": {"audio": {"expires_at": EXPIRES_AT}}}],
+                "usage": None,
+                "obfuscation": "e",
+            }
+        )
+    return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+
+
+def azure_error(code: str | None, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "param": None, "type": None, **extra}}
+
+
+# ------------------------------------------------------------ the responder
+
+
+def answer_text(body: dict[str, Any]) -> str:
+    """A short, deterministic answer that says what it heard (text, or audio)."""
+    last = next((m for m in reversed(body["messages"]) if m.get("role") == "user"), {})
+    content = last.get("content")
+    if isinstance(content, list):
+        heard_audio = any(p.get("type") == "input_audio" for p in content)
+        texts = [p.get("text", "") for p in content if p.get("type") == "text"]
+        content = "audio" if heard_audio else " ".join(texts)
+    words = str(content or "").split()[:3]
+    return f"You said {' '.join(words)}." if words else "Hello."
+
+
+class SyntheticAzure:
+    """An `httpx2` transport handler answering like the Azure audio service.
+
+    Every answer is numbered, so ids are distinct and reproducible.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        self.count += 1
+        modalities = body.get("modalities") or ["text"]
+        audio_format = (body.get("audio") or {}).get("format") if "audio" in modalities else None
+        transcript = answer_text(body)
+        model = MODEL_VERSIONS.get(body.get("model", ""), MODEL)
+        has_audio = any(
+            part.get("type") == "input_audio"
+            for message in body["messages"]
+            if isinstance(message.get("content"), list)
+            for part in message["content"]
+        )
+        prompt_audio = 20 if has_audio else 0
+        headers = {"apim-request-id": f"00000000-0000-4000-8000-{self.count:012d}",
+                   "x-ms-region": "Sweden Central"}  # fmt: skip
+        if body.get("stream"):
+            text = sse_stream(self.count, transcript, audio=bool(audio_format),
+                              prompt_audio=prompt_audio, model=model)  # fmt: skip
+            headers["content-type"] = "text/event-stream; charset=utf-8"
+            return httpx2.Response(200, headers=headers, content=text.encode())
+        answer = completion(self.count, transcript, audio_format=audio_format,
+                            input_audio_tokens=prompt_audio, model=model)  # fmt: skip
+        return httpx2.Response(200, headers=headers, json=answer)

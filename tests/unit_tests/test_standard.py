@@ -1,0 +1,81 @@
+"""LangChain's standard unit tests (langchain-tests) for AzureChatOpenAIAudio."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.load import dumpd, load
+from langchain_tests.unit_tests import ChatModelUnitTests
+
+from langchain_azure_audio import AzureChatOpenAIAudio
+from tests.cassette_tools import API_VERSION, ENDPOINT
+
+
+class TestAzureChatOpenAIAudioUnit(ChatModelUnitTests):
+    @property
+    def chat_model_class(self) -> type[BaseChatModel]:
+        return AzureChatOpenAIAudio
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"azure_endpoint": ENDPOINT, "azure_deployment": "gpt-4o-mini-audio-preview"}
+
+    # Feature flags, set truthfully (docs/testing.md lists them).
+    @property
+    def supports_audio_inputs(self) -> bool:
+        return True
+
+    @property
+    def returns_usage_metadata(self) -> bool:
+        return True
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return (
+            {
+                "AZURE_OPENAI_ENDPOINT": ENDPOINT,
+                "AZURE_OPENAI_DEPLOYMENT_NAME": "gpt-4o-mini-audio-preview",
+                "AZURE_OPENAI_API_KEY": "api-key-from-env",
+                "OPENAI_API_VERSION": API_VERSION,
+            },
+            {},
+            {
+                "azure_endpoint": ENDPOINT,
+                "azure_deployment": "gpt-4o-mini-audio-preview",
+                "api_key": "api-key-from-env",
+                "api_version": API_VERSION,
+            },
+        )
+
+    @pytest.mark.xfail(
+        reason="langchain-core's load(allowed_objects='all') admits only classes in its own "
+        "mapping of known integrations, so no third-party class can pass this round trip; "
+        "test_serialization_round_trip checks ours with allowed_objects=[AzureChatOpenAIAudio]",
+        strict=True,
+    )
+    def test_serdes(self, model: BaseChatModel, snapshot: Any) -> None:
+        super().test_serdes(model, snapshot)
+
+
+def test_serialization_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dumpd hides the key (a secret reference); load rebuilds the same model."""
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "secret-from-env")
+    model = AzureChatOpenAIAudio(
+        azure_endpoint=ENDPOINT, azure_deployment="gpt-4o-mini-audio-preview", voice="echo"
+    )
+    data = dumpd(model)
+    assert "secret-from-env" not in json.dumps(data)
+    assert data["kwargs"]["api_key"] == {"lc": 1, "type": "secret", "id": ["AZURE_OPENAI_API_KEY"]}
+    loaded = load(
+        data,
+        allowed_objects=[AzureChatOpenAIAudio],
+        valid_namespaces=["langchain_azure_audio"],
+        secrets_from_env=True,
+    )
+    assert isinstance(loaded, AzureChatOpenAIAudio)
+    assert loaded.voice == "echo"
+    assert loaded.api_key is not None
+    assert loaded.api_key.get_secret_value() == "secret-from-env"
