@@ -67,7 +67,8 @@ def scrubbers(endpoint: str, deployment: str) -> dict[str, Any]:
 
     Requests keep only their method, body and a URL rewritten to the
     placeholder resource and deployment (the real host names the customer's
-    resource); every header is dropped (`api-key`, `Authorization`, cookies).
+    resource; the deployment name is replaced in the body's `model` too);
+    every header is dropped (`api-key`, `Authorization`, cookies).
     Responses keep only the headers the tests need.
     """
     real_host = endpoint.split("://", 1)[-1].split("/", 1)[0]
@@ -79,6 +80,11 @@ def scrubbers(endpoint: str, deployment: str) -> dict[str, Any]:
         if request.uri.startswith("http://"):
             request.uri = "https://" + request.uri[len("http://") :]
         request.headers = {"Content-Type": "application/json"}
+        if request.body:
+            body = json.loads(request.body)
+            if body.get("model") == deployment:
+                body["model"] = PLACEHOLDER_DEPLOYMENT
+                request.body = json.dumps(body).encode()
         return request
 
     def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
