@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
@@ -29,7 +30,11 @@ from langchain_azure_audio._service_errors import (
 )
 from langchain_azure_audio._streaming import STREAM_AUDIO_FORMAT, StreamAssembler
 from langchain_azure_audio.audio import OUTPUT_FORMATS
-from langchain_azure_audio.errors import AzureAudioConfigError, AzureAudioInputError
+from langchain_azure_audio.errors import (
+    AzureAudioConfigError,
+    AzureAudioInputError,
+    AzureAudioServiceError,
+)
 
 DOCUMENTED_VOICES: Final = ("alloy", "echo", "shimmer")
 """The voices Azure documents for the audio chat models."""
@@ -280,6 +285,12 @@ class AzureChatOpenAIAudio(BaseChatModel):
             if translated is None:
                 raise
             raise translated from exc
+        except json.JSONDecodeError as exc:  # a 200 whose body is not (complete) JSON
+            raise AzureAudioServiceError(
+                f"Azure OpenAI answered with a body that is not valid JSON ({exc.msg} at "
+                f"character {exc.pos}); the response was probably cut off. Retry the request.",
+                status_code=200,
+            ) from exc
 
     # ------------------------------------------------------------- requests
 
@@ -483,8 +494,6 @@ def _checked(response: Any) -> Mapping[str, Any]:
     """A 200 response must carry choices; a 200 with an error body is an error."""
     if isinstance(response, Mapping) and response.get("choices"):
         return response
-    from langchain_azure_audio.errors import AzureAudioServiceError
-
     error = response.get("error") if isinstance(response, Mapping) else None
     if isinstance(error, Mapping):
         raise AzureAudioServiceError(
