@@ -40,6 +40,7 @@ class CannedServer:
     ) -> None:
         self.json_body, self.stream_body, self.latency = json_body, stream_body, latency
         self.requests = 0
+        self.body_sizes: list[int] = []  # of every request received, to check what was sent
         self.max_requests = max_requests
         outer = self
 
@@ -49,12 +50,13 @@ class CannedServer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 outer.requests += 1
+                outer.body_sizes.append(len(body))
                 if outer.requests > outer.max_requests:
                     self.send_error(503, "benchmark server request budget used up")
                     return
                 if outer.latency:
                     time.sleep(outer.latency)
-                streaming = b'"stream":true' in body.replace(b" ", b"")
+                streaming = b'"stream":true' in body or b'"stream": true' in body  # no copy
                 payload = outer.stream_body if streaming else outer.json_body
                 kind = "text/event-stream; charset=utf-8" if streaming else "application/json"
                 self.send_response(200)
@@ -72,7 +74,7 @@ class CannedServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -92,6 +94,10 @@ class CannedServer:
         self._deadline.cancel()
         self._server.shutdown()
         self._server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog (5) drops SYNs under 20+ concurrent clients
 
 
 # ------------------------------------------------------------- canned bodies

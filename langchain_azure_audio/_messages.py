@@ -71,11 +71,13 @@ def to_azure_messages(
     current = time.time() if now is None else now
     out: list[dict[str, Any]] = []
     has_audio = False
+    open_calls: set[str] = set()  # tool calls made and not yet answered
     for i, message in enumerate(messages):
         where = f"messages[{i}]"
         if isinstance(message, AIMessage):
             converted, audio_ref = _assistant_to_dict(message, where, expired_audio, current)
             has_audio |= audio_ref
+            open_calls.update(call["id"] for call in message.tool_calls if call.get("id"))
         elif isinstance(message, (HumanMessage, SystemMessage, ChatMessage)):
             role = _role(message)
             content, audio_in = _content_to_parts(
@@ -84,6 +86,14 @@ def to_azure_messages(
             has_audio |= audio_in
             converted = {"role": role, "content": content}
         elif isinstance(message, ToolMessage):
+            if message.tool_call_id not in open_calls:
+                raise AzureAudioInputError(
+                    f"{where}: this ToolMessage answers tool_call_id "
+                    f"{message.tool_call_id!r}, but no earlier AIMessage made that call (or it "
+                    "was answered already); keep the AIMessage with its tool_calls before the "
+                    "ToolMessages that answer them."
+                )
+            open_calls.discard(message.tool_call_id)
             content, _ = _content_to_parts(message.content, where, allow_audio=False)
             converted = {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
         else:

@@ -5,21 +5,30 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, Final
 
 import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models.base import LanguageModelInput
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.block_translators import register_translator
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from langchain_azure_audio import _messages
 from langchain_azure_audio._auth import Credentials, resolve_credentials
@@ -29,6 +38,7 @@ from langchain_azure_audio._service_errors import (
     translate_error,
 )
 from langchain_azure_audio._streaming import STREAM_AUDIO_FORMAT, StreamAssembler
+from langchain_azure_audio._tools import format_tools, tool_choice_param
 from langchain_azure_audio.audio import OUTPUT_FORMATS
 from langchain_azure_audio.errors import (
     AzureAudioConfigError,
@@ -345,6 +355,79 @@ class AzureChatOpenAIAudio(BaseChatModel):
             extra=extra,
         )
         return request, (audio_format if wants_audio else None)
+
+    # ------------------------------------------------------------- tools
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (Pydantic models, TypedDicts, functions, `BaseTool`s, JSON schemas).
+
+        Tool calls come back in `AIMessage.tool_calls`, with or without speech.
+        `tool_choice`: a tool name, `"auto"`, `"any"`/`"required"`, `"none"`, or
+        `True` (the only tool). Schemas the service would reject are refused here.
+        """
+        formatted = format_tools(tools, strict=strict)
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice_param(tool_choice, formatted)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type,
+        *,
+        method: str = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Answers parsed into `schema` (Pydantic, TypedDict or JSON schema), by function calling.
+
+        Works with audio input too ("extract the caller's name from this
+        voicemail"). Only `method="function_calling"` exists: the audio models
+        do not support `response_format` (JSON mode / JSON schema).
+        """
+        if method != "function_calling":
+            raise AzureAudioConfigError(
+                f"method={method!r} is not supported: Azure's audio models do not accept "
+                "response_format (JSON mode or JSON schema). Use method='function_calling' "
+                "(the default)."
+            )
+        if kwargs:
+            raise AzureAudioConfigError(
+                f"with_structured_output got unsupported arguments {sorted(kwargs)}."
+            )
+        tool_name = format_tools([schema], strict=strict)[0]["function"]["name"]
+        llm = self.bind_tools(
+            [schema],
+            tool_choice=tool_name,
+            strict=strict,
+            ls_structured_output_format={
+                "kwargs": {"method": method, "strict": strict},
+                "schema": schema,
+            },
+        )
+        parser: Runnable[Any, Any] = (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)
+            if isinstance(schema, type) and is_basemodel_subclass(schema)
+            else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+        )
+        if not include_raw:
+            return llm | parser
+        parse_or_none = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        ).with_fallbacks(
+            [RunnablePassthrough.assign(parsed=lambda _: None)], exception_key="parsing_error"
+        )
+        return RunnableMap(raw=llm) | parse_or_none
 
     def _generate(
         self,

@@ -314,7 +314,8 @@ def test_unsendable_blocks_are_rejected_with_their_index(
     where: str,
     says: str,
 ) -> None:
-    messages = [HumanMessage("first"), make(["Listen:", block])]
+    first = AIMessage(content="", tool_calls=[{"name": "f", "args": {}, "id": "call_1"}])
+    messages = [first, make(["Listen:", block])]  # the call the ToolMessage case answers
     with pytest.raises(error) as info:
         to_azure_messages(messages)
     message = str(info.value)
@@ -630,3 +631,20 @@ def test_parse_tool_calls_valid_and_invalid() -> None:
     ]
     assert all(c["type"] == "invalid_tool_call" and c["error"] for c in invalid)
     assert "not a JSON object" in invalid[1]["error"]
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [HumanMessage("Hi"), ToolMessage("42", tool_call_id="call_9")],
+        [
+            AIMessage(content="", tool_calls=[{"name": "f", "args": {}, "id": "call_1"}]),
+            ToolMessage("1", tool_call_id="call_1"),
+            ToolMessage("again", tool_call_id="call_1"),
+        ],
+    ],
+    ids=["no-such-call", "answered-twice"],
+)
+def test_tool_message_without_a_matching_call_is_refused(history: list[BaseMessage]) -> None:
+    with pytest.raises(AzureAudioInputError, match=r"messages\[\d\]: this ToolMessage answers"):
+        to_azure_messages(history)

@@ -9,8 +9,10 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.load import dumpd, load
 from langchain_tests.unit_tests import ChatModelUnitTests
+from langchain_tests.unit_tests.chat_models import TEST_PYDANTIC_MODELS
+from pydantic import BaseModel
 
-from langchain_azure_audio import AzureChatOpenAIAudio
+from langchain_azure_audio import AzureAudioConfigError, AzureChatOpenAIAudio
 from tests.cassette_tools import API_VERSION, ENDPOINT
 
 
@@ -51,9 +53,21 @@ class TestAzureChatOpenAIAudioUnit(ChatModelUnitTests):
         )
 
     @pytest.mark.xfail(
+        reason="the test also asks for method='json_schema' and 'json_mode', which Azure's "
+        "audio models do not support (no response_format); function calling is covered by "
+        "test_structured_output_function_calling and the integration suite",
+        raises=AzureAudioConfigError,
+        strict=True,
+    )
+    @pytest.mark.parametrize("schema", TEST_PYDANTIC_MODELS)
+    def test_with_structured_output(self, model: BaseChatModel, schema: Any) -> None:
+        super().test_with_structured_output(model, schema)
+
+    @pytest.mark.xfail(
         reason="langchain-core's load(allowed_objects='all') admits only classes in its own "
         "mapping of known integrations, so no third-party class can pass this round trip; "
         "test_serialization_round_trip checks ours with allowed_objects=[AzureChatOpenAIAudio]",
+        raises=ValueError,
         strict=True,
     )
     def test_serdes(self, model: BaseChatModel, snapshot: Any) -> None:
@@ -79,3 +93,22 @@ def test_serialization_round_trip(monkeypatch: pytest.MonkeyPatch) -> None:
     assert loaded.voice == "echo"
     assert loaded.api_key is not None
     assert loaded.api_key.get_secret_value() == "secret-from-env"
+
+
+@pytest.mark.parametrize("strict", [None, False, True])
+def test_structured_output_function_calling(strict: bool | None) -> None:
+    class Caller(BaseModel):
+        """Who called and what they want."""
+
+        name: str
+        request: str
+
+    model = AzureChatOpenAIAudio(azure_endpoint=ENDPOINT, azure_deployment="d", api_key="k")
+    for schema in (Caller, Caller.model_json_schema()):
+        runnable = model.with_structured_output(schema, strict=strict)
+        bound = runnable.first  # type: ignore[attr-defined]
+        assert bound.kwargs["tool_choice"] == {"type": "function", "function": {"name": "Caller"}}
+        assert bound.kwargs["tools"][0]["function"]["name"] == "Caller"
+    for method in ("json_schema", "json_mode"):
+        with pytest.raises(AzureAudioConfigError, match="method='function_calling'"):
+            model.with_structured_output(Caller, method=method)

@@ -87,6 +87,7 @@ tool_calls = st.lists(
         }
     ),
     max_size=2,
+    unique_by=lambda c: c["id"],
 )  # fmt: skip
 
 
@@ -101,13 +102,43 @@ def assistant(draw: Any) -> AIMessage:
     )
 
 
+@st.composite
+def assistant_turn(draw: Any) -> list[BaseMessage]:
+    """An assistant message and a ToolMessage answering each of its tool calls."""
+    message = draw(assistant())
+    answers = [ToolMessage(draw(text), tool_call_id=call["id"]) for call in message.tool_calls]
+    return [message, *answers]
+
+
 def conversation(blocks: st.SearchStrategy[Any]) -> st.SearchStrategy[list[BaseMessage]]:
     human = st.builds(
         HumanMessage, content=st.one_of(text, st.lists(blocks, min_size=1, max_size=4))
     )
     system = st.builds(SystemMessage, content=text)
-    tool = st.builds(ToolMessage, content=text, tool_call_id=st.just("call_x"))
-    return st.lists(st.one_of(human, system, assistant(), tool), min_size=1, max_size=6)
+    turns = st.lists(
+        st.one_of(human.map(lambda m: [m]), system.map(lambda m: [m]), assistant_turn()),
+        min_size=1,
+        max_size=5,
+    )
+    return turns.map(_renumber_calls)
+
+
+def _renumber_calls(turns: list[list[BaseMessage]]) -> list[BaseMessage]:
+    """Tool call ids unique across the conversation, as the service makes them."""
+    out: list[BaseMessage] = []
+    for turn in turns:
+        renamed: dict[str, str] = {}
+        for message in turn:
+            if isinstance(message, AIMessage) and message.tool_calls:
+                calls = []
+                for call in message.tool_calls:
+                    renamed[call["id"]] = f"call_{len(out)}_{len(renamed)}"  # type: ignore[index]
+                    calls.append({**call, "id": renamed[call["id"]]})  # type: ignore[index]
+                message = message.model_copy(update={"tool_calls": calls})
+            elif isinstance(message, ToolMessage):
+                message = message.model_copy(update={"tool_call_id": renamed[message.tool_call_id]})
+            out.append(message)
+    return out
 
 
 @EXAMPLES

@@ -1,0 +1,212 @@
+"""Big input: one request carrying a WAV just under the 20 MiB limit, three clients.
+
+    python benchmarks/bench_big_input.py [--processes 3] [--repeats 5] [--memory-processes 2]
+
+The WAV (seeded noise, 24 kHz mono 16-bit) is written to a temporary folder
+at run time and deleted afterwards. Each child process reads it and
+base64-encodes it once, as a user's own input preparation, so every client
+gets the same pre-encoded string:
+  raw        `client.chat.completions.create(...)` with an `input_audio` part;
+  ours       `llm.invoke([HumanMessage([text, {"type": "audio", "base64": ...,
+             "mime_type": "audio/wav"}])])`;
+  lc-openai  `AzureChatOpenAI.invoke` with the same message.
+The local server answers with a recorded (or synthetic) audio answer.
+
+Measured, each client in its own processes, after imports, input preparation
+and one small warm-up request: wall time of the request (timing processes,
+default allocator), the increase of peak RSS over that baseline and the
+tracemalloc peak (memory processes; see `_memory.py`). Medians and ratios to
+raw; results in benchmarks/results/big_input.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import random
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import _clients, _harness, _memory
+from benchmarks._server import CannedServer, small_answer
+
+NAME: Final = "big_input"
+WAV_BYTES: Final = 20 * 1024 * 1024 - 4096  # the package refuses more than 20 MiB
+PROMPT: Final = "Transcribe this recording."
+TIME_LIMIT: Final = 1.1
+MEMORY_LIMIT: Final = 1.1
+
+
+def write_wav(path: Path, size: int = WAV_BYTES, seed: int = 6) -> int:
+    """Write a 24 kHz mono 16-bit WAV of exactly `size` bytes (seeded noise), 1 MiB at a time."""
+    frames = (size - 44) // 2
+    rng = random.Random(seed)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(24_000)
+        left = frames * 2
+        while left:
+            block = min(left, 2**20)
+            wav.writeframes(rng.randbytes(block))
+            left -= block
+    return path.stat().st_size
+
+
+# ------------------------------------------------------------------- clients
+
+
+def _requests(client: str, endpoint: str, b64: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """(the big request, a small warm-up request) for one client, inputs prebuilt."""
+    if client == "raw":
+        sdk = _clients.raw_sync(endpoint)
+        big = [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": PROMPT},
+                    {"type": "input_audio", "input_audio": {"data": b64, "format": "wav"}},
+                ],
+            }
+        ]
+        small = [{"role": "user", "content": "Hello"}]
+
+        def send(messages: list[dict[str, Any]]) -> Any:
+            completion = sdk.chat.completions.create(
+                model=_clients.DEPLOYMENT,
+                messages=messages,
+                **_clients.audio_params("wav"),
+            )
+            return completion.choices[0].message.audio.transcript
+
+        return (lambda: send(big)), (lambda: send(small))
+
+    from langchain_core.messages import HumanMessage
+
+    llm = _clients.ours(endpoint) if client == "ours" else _clients.lc_openai(endpoint)
+    block = {"type": "audio", "base64": b64, "mime_type": "audio/wav"}
+    big_msgs = [HumanMessage(content=[{"type": "text", "text": PROMPT}, block])]
+    small_msgs = [HumanMessage(content="Hello")]
+    return (lambda: llm.invoke(big_msgs).text), (lambda: llm.invoke(small_msgs).text)
+
+
+def run_child(config: dict[str, Any]) -> dict[str, Any]:
+    wav = Path(config["wav"]).read_bytes()
+    b64 = base64.b64encode(wav).decode("ascii")  # the user's input preparation
+    del wav
+    big, small = _requests(config["client"], config["endpoint"], b64)
+    small()  # warm up: connection, lazy imports, first-use caches
+    if config["mode"] == "time":
+        runs = []
+        for _ in range(config["repeats"]):
+            start = time.perf_counter()
+            big()
+            runs.append(time.perf_counter() - start)
+        return {"seconds": runs}
+    rss = [_memory.rss_peak(big) for _ in range(config["repeats"])]
+    return {"rss_bytes": rss, "traced_bytes": _memory.traced_peak(big)}
+
+
+# -------------------------------------------------------------------- driver
+
+
+def run(processes: int = 3, repeats: int = 5, memory_processes: int = 2) -> dict[str, Any]:
+    clients = _clients.available()
+    answer, source = small_answer()
+    seconds: dict[str, list[float]] = {name: [] for name in clients}
+    rss: dict[str, list[int | None]] = {name: [] for name in clients}
+    traced: dict[str, list[int]] = {name: [] for name in clients}
+    with tempfile.TemporaryDirectory(prefix="bench-big-input-") as tmp:
+        wav = Path(tmp) / "big.wav"
+        wav_bytes = write_wav(wav)
+        n_requests = (processes * repeats + memory_processes * (repeats + 1) + 1) * len(clients)
+        with CannedServer(json_body=answer, stream_body=b"", max_requests=n_requests * 2) as server:
+            base = {"endpoint": server.endpoint, "wav": str(wav), "repeats": repeats}
+            for _ in range(processes):  # interleaved, to spread the machine's noise
+                for name in clients:
+                    out = _harness.spawn(__file__, {**base, "client": name, "mode": "time"})
+                    seconds[name] += out["seconds"]
+            for _ in range(memory_processes):
+                for name in clients:
+                    config = {**base, "client": name, "mode": "memory"}
+                    out = _harness.spawn(__file__, config, env=_memory.RSS_ENV)
+                    rss[name] += out["rss_bytes"]
+                    traced[name].append(out["traced_bytes"])
+
+    report: dict[str, Any] = {
+        "wav_bytes": wav_bytes,
+        "base64_chars": 4 * ((wav_bytes + 2) // 3),
+        "answer_source": source,
+        "requests_per_client": {"time": processes * repeats, "rss": memory_processes * repeats},
+        "clients": {},
+    }
+    raw_s, raw_rss, raw_traced = (
+        _harness.median(seconds["raw"]),
+        _harness.median(rss["raw"]),
+        _harness.median(traced["raw"]),
+    )
+    for name in clients:
+        s, r, t = _harness.median(seconds[name]), _harness.median(rss[name]), None
+        t = _harness.median(traced[name])
+        report["clients"][name] = {
+            "seconds": s,
+            "time_ratio": _harness.ratio(s, raw_s),
+            "peak_rss_delta_bytes": r,
+            "rss_ratio": _harness.ratio(r, raw_rss),
+            "peak_traced_bytes": t,
+            "traced_ratio": _harness.ratio(t, raw_traced),
+            "runs": {"seconds": seconds[name], "rss_bytes": rss[name], "traced": traced[name]},
+        }
+    ours = report["clients"]["ours"]
+    targets = [
+        _harness.Target.at_most(NAME, "ours time / raw", ours["time_ratio"], TIME_LIMIT),
+        _harness.Target.at_most(NAME, "ours peak RSS / raw", ours["rss_ratio"], MEMORY_LIMIT),
+    ]
+    report["targets"] = _harness.targets_json(targets)
+    return report
+
+
+def render(report: dict[str, Any]) -> str:
+    rows = [
+        [
+            name,
+            _harness.ms(row["seconds"]),
+            _harness.times(row["time_ratio"]),
+            _harness.mib(row["peak_rss_delta_bytes"]),
+            _harness.times(row["rss_ratio"]),
+            _harness.mib(row["peak_traced_bytes"]),
+            _harness.times(row["traced_ratio"]),
+        ]
+        for name, row in report["clients"].items()
+    ]
+    title = (
+        f"Big input: one {report['wav_bytes'] / 2**20:.2f} MiB WAV "
+        f"({report['base64_chars'] / 1e6:.1f} M base64 chars)"
+    )
+    header = ["client", "time", "ratio", "peak RSS +", "ratio", "traced peak", "ratio"]
+    return _harness.table(title, header, rows)
+
+
+def main() -> None:
+    if _harness.child_main(sys.argv, run_child):
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--memory-processes", type=int, default=2)
+    args = parser.parse_args()
+    report = run(args.processes, args.repeats, args.memory_processes)
+    print(render(report))
+    print("\n".join(_harness.target_lines(_harness.Target(**t) for t in report["targets"])))
+    print(f"saved {_harness.save(NAME, report)}")
+
+
+if __name__ == "__main__":
+    main()
