@@ -77,7 +77,7 @@ def to_azure_messages(
         if isinstance(message, AIMessage):
             converted, audio_ref = _assistant_to_dict(message, where, expired_audio, current)
             has_audio |= audio_ref
-            open_calls.update(call["id"] for call in message.tool_calls if call.get("id"))
+            open_calls.update(str(call["id"]) for call in message.tool_calls if call.get("id"))
         elif isinstance(message, (HumanMessage, SystemMessage, ChatMessage)):
             role = _role(message)
             content, audio_in = _content_to_parts(

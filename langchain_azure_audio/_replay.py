@@ -33,7 +33,31 @@ def _body_fields(request: Request) -> dict[str, Any]:
     if not request.body:
         return {}
     data = json.loads(request.body)
-    return {key: data.get(key) for key in MATCHED_BODY_FIELDS}
+    fields = {key: data.get(key) for key in MATCHED_BODY_FIELDS}
+    if fields["messages"]:
+        fields["messages"] = _canonical_call_ids(fields["messages"])
+    return fields
+
+
+def _canonical_call_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tool-call ids renamed by order of appearance: callers may mint them at random
+    (few-shot examples do), and they carry no meaning beyond pairing calls with results."""
+    names: dict[str, str] = {}
+
+    def canonical(call_id: str) -> str:
+        return names.setdefault(call_id, f"call_{len(names)}")
+
+    out = []
+    for message in messages:
+        message = dict(message)
+        if message.get("tool_calls"):
+            message["tool_calls"] = [
+                {**call, "id": canonical(call.get("id", ""))} for call in message["tool_calls"]
+            ]
+        if "tool_call_id" in message:
+            message["tool_call_id"] = canonical(message["tool_call_id"])
+        out.append(message)
+    return out
 
 
 def azure_body_matcher(r1: Request, r2: Request) -> None:

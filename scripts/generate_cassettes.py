@@ -37,6 +37,7 @@ from synthetic_service import (
     EXPIRES_AT,
     FILTER_OK,
     RATE,
+    SyntheticAzure,
     azure_error,
     b64,
     completion,
@@ -416,6 +417,56 @@ def demo_session() -> None:
     )
 
 
+def record_agents() -> None:
+    """Run the agent/tool flows (tests/agent_flows.py) against the synthetic service, recording."""
+    import asyncio
+    import tempfile
+
+    import httpx2
+
+    from langchain_azure_audio import AzureChatOpenAIAudio
+    from langchain_azure_audio._replay import strict_vcr
+
+    sys.path.insert(0, str(ROOT))
+    from tests import agent_flows as flows
+
+    service = SyntheticAzure()
+    llm = AzureChatOpenAIAudio(
+        azure_endpoint=ENDPOINT,
+        azure_deployment=DEPLOYMENT,
+        api_key="synthetic",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(service)),
+        http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(service)),
+    )
+    path = OUT / "agents.json"
+    path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as scratch, strict_vcr("all").use_cassette(str(path)):
+        flows.agent_answers_a_spoken_question(llm)
+        asyncio.run(flows.agent_answers_a_spoken_question_async(llm))
+        flows.tool_round_trip(llm)
+        flows.streamed_tool_call(llm)
+        flows.structured_from_voicemail(llm)
+        asyncio.run(flows.structured_from_voicemail_async(llm))
+        flows.speak_and_transcribe(llm, Path(scratch))
+        asyncio.run(flows.speak_and_transcribe_async(llm, Path(scratch)))
+    cassette = json.loads(path.read_text())
+    cassette = {
+        "version": cassette["version"],
+        "metadata": {
+            **PROVENANCE,
+            "description": "Agents and tools: create_agent answering a spoken question with a "
+            "tool, a tool-call round trip, a streamed tool call, structured output from a "
+            "voicemail, the speak/transcribe tools. Recorded from tests/agent_flows.py run "
+            "against the synthetic service (scripts/synthetic_service.py); tool-call "
+            "responses follow the service's documented shape.",
+        },
+        "interactions": cassette["interactions"],
+    }
+    path.write_text(json.dumps(cassette, indent=1) + "\n")
+    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KiB)")
+
+
 def main() -> None:
     question = input_wav("question", "What is the weather like today?")
     meeting = input_wav("meeting", "Let's move the design review to Thursday at ten.")
@@ -424,6 +475,7 @@ def main() -> None:
     streams(question)
     service_errors()
     demo_session()
+    record_agents()
 
 
 if __name__ == "__main__":

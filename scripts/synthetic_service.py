@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import shutil
 import struct
 import subprocess
@@ -277,7 +278,11 @@ def azure_error(code: str | None, message: str, **extra: Any) -> dict[str, Any]:
 
 
 def answer_text(body: dict[str, Any]) -> str:
-    """A short, deterministic answer that says what it heard (text, or audio)."""
+    """A short, deterministic answer: a tool's result when one just came back, else
+    what it heard (text, or audio)."""
+    last = body["messages"][-1]
+    if last.get("role") == "tool":
+        return str(last.get("content"))
     last = next((m for m in reversed(body["messages"]) if m.get("role") == "user"), {})
     content = last.get("content")
     if isinstance(content, list):
@@ -288,10 +293,114 @@ def answer_text(body: dict[str, Any]) -> str:
     return f"You said {' '.join(words)}." if words else "Hello."
 
 
+def tool_to_call(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The function the synthetic model calls, if any: the forced one, else the first
+    tool, unless a tool result just came back or tool_choice is "none"."""
+    tools = body.get("tools") or []
+    choice = body.get("tool_choice", "auto")
+    if not tools or choice == "none" or body["messages"][-1].get("role") == "tool":
+        return None
+    if isinstance(choice, dict):
+        name = choice["function"]["name"]
+        return next(t["function"] for t in tools if t["function"]["name"] == name)
+    return tools[0]["function"]  # type: ignore[no-any-return]
+
+
+def example_arguments(schema: dict[str, Any], said: str = "") -> dict[str, Any]:
+    """Plausible arguments for a JSON schema, taken from what the user said where it can:
+    numbers in order for integer/number fields, a quoted phrase for the first string."""
+    numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
+    quoted = re.findall(r"'([^']+)'", said)
+    properties = schema.get("properties") or {}
+    out: dict[str, Any] = {}
+    for name in schema.get("required", list(properties)):
+        spec = properties.get(name, {})
+        kind = spec.get("type", "string")
+        if "enum" in spec:
+            out[name] = spec["enum"][0]
+        elif kind == "object":
+            out[name] = example_arguments(spec, said)
+        elif kind == "array":
+            out[name] = []
+        elif kind in ("integer", "number"):
+            out[name] = numbers.pop(0) if numbers else 2
+        elif kind == "boolean":
+            out[name] = True
+        elif name in ("city", "location"):
+            out[name] = "Paris"
+        else:
+            out[name] = quoted.pop(0) if quoted else f"example {name}"
+    return out
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    last = next((m for m in reversed(body["messages"]) if m.get("role") == "user"), {})
+    content = last.get("content")
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+    return str(content or "")
+
+
+def tool_call_completion(
+    n: int, function: dict[str, Any], model: str, said: str = ""
+) -> dict[str, Any]:
+    arguments = json.dumps(example_arguments(function.get("parameters") or {}, said))
+    return {
+        "id": f"chatcmpl-synthetic{n:04d}",
+        "object": "chat.completion",
+        "created": CREATED + n,
+        "model": model,
+        "prompt_filter_results": PROMPT_FILTER_RESULTS,
+        "choices": [{
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "content_filter_results": {},
+            "message": {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+                {"id": f"call_synthetic{n:04d}", "type": "function",
+                 "function": {"name": function["name"], "arguments": arguments}},
+            ]},
+        }],
+        "usage": usage(40, 0, 12, 0),
+        "system_fingerprint": "fp_synthetic",
+    }  # fmt: skip
+
+
+def tool_call_stream(n: int, function: dict[str, Any], model: str, said: str = "") -> str:
+    """A streamed tool call: name first, then the arguments in pieces, as the service does."""
+    arguments = json.dumps(example_arguments(function.get("parameters") or {}, said))
+    base = {
+        "id": f"chatcmpl-synthetic{n:04d}",
+        "object": "chat.completion.chunk",
+        "created": CREATED + n,
+        "model": model,
+        "system_fingerprint": "fp_synthetic",
+    }
+    first = {
+        "index": 0,
+        "id": f"call_synthetic{n:04d}",
+        "type": "function",
+        "function": {"name": function["name"], "arguments": ""},
+    }
+    deltas: list[dict[str, Any]] = [{"role": "assistant", "content": None, "tool_calls": [first]}]
+    deltas += [
+        {"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 7]}}]}
+        for i in range(0, len(arguments), 7)
+    ]
+    chunks = [{**base, "choices": [], "prompt_filter_results": PROMPT_FILTER_RESULTS}]
+    chunks += [
+        {**base, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas
+    ]
+    chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]})
+    chunks.append({**base, "choices": [], "usage": usage(40, 0, 12, 0)})
+    return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+
+
 class SyntheticAzure:
     """An `httpx2` transport handler answering like the Azure audio service.
 
-    Every answer is numbered, so ids are distinct and reproducible.
+    Every answer is numbered, so ids are distinct and reproducible. With tools
+    bound it calls one (arguments made up from its schema), then answers with
+    the tool's result once that comes back.
     """
 
     def __init__(self) -> None:
@@ -313,11 +422,18 @@ class SyntheticAzure:
         prompt_audio = 20 if has_audio else 0
         headers = {"apim-request-id": f"00000000-0000-4000-8000-{self.count:012d}",
                    "x-ms-region": "Sweden Central"}  # fmt: skip
+        function = tool_to_call(body)
         if body.get("stream"):
-            text = sse_stream(self.count, transcript, audio=bool(audio_format),
-                              prompt_audio=prompt_audio, model=model)  # fmt: skip
+            text = (
+                tool_call_stream(self.count, function, model, last_user_text(body)) if function
+                else sse_stream(self.count, transcript, audio=bool(audio_format),
+                                prompt_audio=prompt_audio, model=model)
+            )  # fmt: skip
             headers["content-type"] = "text/event-stream; charset=utf-8"
             return httpx2.Response(200, headers=headers, content=text.encode())
-        answer = completion(self.count, transcript, audio_format=audio_format,
-                            input_audio_tokens=prompt_audio, model=model)  # fmt: skip
+        answer = (
+            tool_call_completion(self.count, function, model, last_user_text(body)) if function
+            else completion(self.count, transcript, audio_format=audio_format,
+                            input_audio_tokens=prompt_audio, model=model)
+        )  # fmt: skip
         return httpx2.Response(200, headers=headers, json=answer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,17 @@ PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 PAGE_CASSETTES = {
     "quickstart.md": bundled_session(),
     "streaming.md": CASSETTES / "streams.json",
+    "agents.md": CASSETTES / "agents.json",
+}
+# Input files a page's examples read from the working folder.
+PAGE_INPUTS = {
+    "agents.md": [CASSETTES / "audio" / "question.wav", CASSETTES / "audio" / "meeting.wav"]
 }
 # Files each page's examples must leave behind (what a reader would check).
 PAGE_OUTPUTS = {
     "quickstart.md": ["dog.wav", "analysis.wav"],
     "streaming.md": ["hello.pcm", "hello.wav", "hello-async.wav"],
+    "agents.md": ["answer.wav", "speech/welcome.wav"],
 }
 
 
@@ -41,6 +48,8 @@ def test_doc_examples_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT_NAME", OFFLINE_DEPLOYMENT)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", "docs-example-key")
     page = DOCS / name
+    for source in PAGE_INPUTS.get(name, []):
+        shutil.copy(source, tmp_path / source.name)
     with strict_vcr().use_cassette(str(PAGE_CASSETTES[name]), allow_playback_repeats=True):
         for number, code in enumerate(examples(page), start=1):
             namespace: dict[str, object] = {"__name__": f"docs_example_{number}"}
