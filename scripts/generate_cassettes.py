@@ -450,17 +450,59 @@ def record_agents() -> None:
         asyncio.run(flows.structured_from_voicemail_async(llm))
         flows.speak_and_transcribe(llm, Path(scratch))
         asyncio.run(flows.speak_and_transcribe_async(llm, Path(scratch)))
+    stamp(
+        path,
+        "Agents and tools: create_agent answering a spoken question with a tool, a "
+        "tool-call round trip, a streamed tool call, structured output from a voicemail, the "
+        "speak/transcribe tools. Recorded from tests/agent_flows.py run against the "
+        "synthetic service (scripts/synthetic_service.py); tool-call responses follow the "
+        "service's documented shape.",
+    )
+
+
+def record_cli() -> None:
+    """Run the CLI sessions (tests/cli_flows.py) against the synthetic service, recording."""
+    import tempfile
+
+    import httpx2
+    from click.testing import CliRunner
+
+    from langchain_azure_audio import cli
+    from langchain_azure_audio._replay import strict_vcr
+
+    sys.path.insert(0, str(ROOT))
+    from tests import cli_flows
+
+    service = SyntheticAzure()
+    real_build = cli.build_model
+
+    def synthetic_model(**settings: Any) -> Any:
+        transport = httpx2.MockTransport(service)
+        return real_build(**settings, http_client=httpx2.Client(transport=transport))
+
+    cli.build_model = synthetic_model  # type: ignore[assignment]
+    path = OUT / "cli.json"
+    path.unlink(missing_ok=True)
+    try:
+        with tempfile.TemporaryDirectory() as scratch, strict_vcr("all").use_cassette(str(path)):
+            for name, (args, stdin) in cli_flows.commands(Path(scratch)).items():
+                result = CliRunner().invoke(cli.main, args, input=stdin, env=cli_flows.ENV)
+                assert result.exit_code == 0, (name, result.output)
+    finally:
+        cli.build_model = real_build  # type: ignore[assignment]
+    stamp(
+        path,
+        "The command line: speak, transcribe (text and --json), ask, and a chat "
+        "session, recorded from tests/cli_flows.py run against the synthetic service.",
+    )
+
+
+def stamp(path: Path, description: str) -> None:
+    """Mark a recorded cassette synthetic, with what it holds."""
     cassette = json.loads(path.read_text())
     cassette = {
         "version": cassette["version"],
-        "metadata": {
-            **PROVENANCE,
-            "description": "Agents and tools: create_agent answering a spoken question with a "
-            "tool, a tool-call round trip, a streamed tool call, structured output from a "
-            "voicemail, the speak/transcribe tools. Recorded from tests/agent_flows.py run "
-            "against the synthetic service (scripts/synthetic_service.py); tool-call "
-            "responses follow the service's documented shape.",
-        },
+        "metadata": {**PROVENANCE, "description": description},
         "interactions": cassette["interactions"],
     }
     path.write_text(json.dumps(cassette, indent=1) + "\n")
@@ -476,6 +518,7 @@ def main() -> None:
     service_errors()
     demo_session()
     record_agents()
+    record_cli()
 
 
 if __name__ == "__main__":
