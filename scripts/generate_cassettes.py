@@ -38,6 +38,7 @@ from synthetic_service import (
     FILTER_OK,
     RATE,
     SyntheticAzure,
+    SyntheticNarrator,
     azure_error,
     b64,
     completion,
@@ -497,6 +498,43 @@ def record_cli() -> None:
     )
 
 
+def record_audiobooks() -> None:
+    """Narrate the small book and the 50-page book against the synthetic narrator, recording."""
+    import tempfile
+
+    import httpx2
+
+    from langchain_azure_audio import AzureChatOpenAIAudio
+    from langchain_azure_audio._replay import strict_vcr
+
+    sys.path.insert(0, str(ROOT))
+    from tests import audiobook_flows as flows
+
+    def narrator_llm(narrator: SyntheticNarrator) -> AzureChatOpenAIAudio:
+        transport = httpx2.MockTransport(narrator)
+        return AzureChatOpenAIAudio(
+            azure_endpoint=ENDPOINT, azure_deployment=DEPLOYMENT, api_key="synthetic",
+            max_retries=0, http_async_client=httpx2.AsyncClient(transport=transport),
+        )  # fmt: skip
+
+    runs = [
+        ("audiobook_small.json", SyntheticNarrator(skips={"lighthouse lamp": 1},
+                                                   never=("Zanzibar",)), flows.small_book,
+         "A two-chapter story narrated with espeak-ng speech; the segment with 'lighthouse "
+         "lamp' is read unfaithfully once (then regenerated), the one with 'Zanzibar' never "
+         "faithfully (reported)."),
+        ("audiobook_fifty_pages.json", SyntheticNarrator(speech=False), flows.fifty_pages,
+         "The 50-page book of scripts/generate_book.py, each segment answered with a 0.1 s "
+         "tone instead of speech to keep the cassette small; every reading faithful."),
+    ]  # fmt: skip
+    for name, narrator, flow, description in runs:
+        path = OUT / name
+        path.unlink(missing_ok=True)
+        with tempfile.TemporaryDirectory() as scratch, strict_vcr("all").use_cassette(str(path)):
+            flow(narrator_llm(narrator), Path(scratch) / "book.wav", Path(scratch) / "work")
+        stamp(path, description)
+
+
 def stamp(path: Path, description: str) -> None:
     """Mark a recorded cassette synthetic, with what it holds."""
     cassette = json.loads(path.read_text())
@@ -519,6 +557,7 @@ def main() -> None:
     demo_session()
     record_agents()
     record_cli()
+    record_audiobooks()
 
 
 if __name__ == "__main__":

@@ -437,3 +437,39 @@ class SyntheticAzure:
                             input_audio_tokens=prompt_audio, model=model)
         )  # fmt: skip
         return httpx2.Response(200, headers=headers, json=answer)
+
+
+class SyntheticNarrator(SyntheticAzure):
+    """The synthetic service as an audiobook narrator, with controllable faithfulness.
+
+    It reads the user's text back as the transcript (pcm16 audio), except for
+    texts containing a key of `skips`: their first N readings drop the second
+    half of the words (a model skipping text), and a key of `never` is never
+    read faithfully. `speech=False` answers with a short tone instead of
+    espeak speech, to keep a long book's cassette small.
+    """
+
+    def __init__(
+        self, *, speech: bool = True, skips: dict[str, int] | None = None,
+        never: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.speech, self.skips, self.never = speech, dict(skips or {}), never
+        self.readings: dict[str, int] = {}
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        self.count += 1
+        text = str(body["messages"][-1]["content"])
+        self.readings[text] = self.readings.get(text, 0) + 1
+        spoken = text
+        unfaithful = any(key in text for key in self.never) or any(
+            key in text and self.readings[text] <= times for key, times in self.skips.items()
+        )
+        if unfaithful:
+            words = text.split()
+            spoken = " ".join(words[: max(1, len(words) // 2)])
+        pcm = speech_pcm16(spoken) if self.speech else tone_pcm16(0.1, hz=330.0)
+        answer = completion(self.count, spoken, audio_format="pcm16")
+        answer["choices"][0]["message"]["audio"]["data"] = b64(pcm)
+        return httpx2.Response(200, json=answer, headers={"x-ms-region": "Sweden Central"})

@@ -1,0 +1,198 @@
+"""Long text to narrated audio: split, narrate concurrently under limits, check, stitch.
+
+`anarrate_book` / `narrate_book` turn a plain-text or Markdown book into one
+WAV for the book or one per chapter. Segments run concurrently in a bounded
+pool, never faster than `requests_per_minute`; 429s wait for `Retry-After`
+and 5xx back off (the `openai` SDK's retries, then ours for 429s). Each
+finished segment is checkpointed in `workdir`, so a killed run resumes where
+it stopped: nothing finished is requested again, and the output is
+byte-identical to an uninterrupted run's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from langchain_azure_audio.audiobook.segments import (
+    NARRATOR_INSTRUCTION,
+    SegmentJob,
+    SegmentResult,
+    arender_segment,
+)
+from langchain_azure_audio.audiobook.stitch import stitch
+from langchain_azure_audio.audiobook.text import Chapter, split_book
+from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+from langchain_azure_audio.errors import AzureAudioConfigError
+
+ProgressCallback = Callable[[int, int, SegmentResult], Any]
+"""Called after each segment: (done, total, result)."""
+
+
+class AudiobookReport(BaseModel):
+    """What a narration produced, and which segments never read faithfully."""
+
+    outputs: list[str]
+    segments: int
+    requested: int
+    """Segments narrated in this run (the rest came from checkpoints)."""
+    attempts: int
+    unmatched: list[SegmentResult]
+    """Segments whose best reading stayed below the similarity threshold."""
+    seconds_of_audio: float
+
+
+class RequestPacer:
+    """Spaces request starts so that no more than `per_minute` begin in any minute."""
+
+    def __init__(self, per_minute: float | None) -> None:
+        self._interval = 60.0 / per_minute if per_minute else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def __call__(self) -> None:
+        if not self._interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            wait = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+def plan(
+    chapters: list[Chapter],
+    llm: AzureChatOpenAIAudio,
+    *,
+    threshold: float = 0.9,
+    max_attempts: int = 3,
+    instruction: str = NARRATOR_INSTRUCTION,
+) -> list[SegmentJob]:
+    """The segment jobs of a book, in reading order (plain data for any worker)."""
+    settings = {
+        "azure_endpoint": llm.azure_endpoint,
+        "azure_deployment": llm.azure_deployment,
+        "api_version": llm.api_version,
+        "voice": llm.voice,
+        "allow_unknown_voice": llm.allow_unknown_voice,
+    }
+    return [
+        SegmentJob(chapter=c, index=i, text=text, model_settings=settings,
+                   instruction=instruction, threshold=threshold, max_attempts=max_attempts)
+        for c, chapter in enumerate(chapters)
+        for i, text in enumerate(chapter.segments)
+    ]  # fmt: skip
+
+
+async def anarrate_book(
+    text: str,
+    output: str | Path,
+    *,
+    llm: AzureChatOpenAIAudio,
+    workdir: str | Path,
+    per_chapter: bool = False,
+    max_concurrency: int = 4,
+    requests_per_minute: float | None = None,
+    pause_ms: int = 400,
+    threshold: float = 0.9,
+    max_attempts: int = 3,
+    max_chars: int = 1500,
+    on_progress: ProgressCallback | None = None,
+) -> AudiobookReport:
+    """Narrate `text` (plain or Markdown) into `output`.
+
+    `output` is a `.wav` file, or a folder when `per_chapter` (one
+    `NN-title.wav` per chapter). Reuses any checkpoints in `workdir`.
+
+    Example:
+        ```python
+        report = await anarrate_book(Path("book.md").read_text(), "book.wav",
+                                     llm=AzureChatOpenAIAudio(voice="echo"), workdir=".book")
+        print(report.unmatched)   # segments that never read back faithfully
+        ```
+    """
+    if max_concurrency < 1:
+        raise AzureAudioConfigError("max_concurrency must be 1 or more.")
+    if not 0 < threshold <= 1:
+        raise AzureAudioConfigError("threshold must be in (0, 1]; 0.9 is a good start.")
+    chapters = split_book(text, max_chars=max_chars)
+    if not chapters:
+        raise AzureAudioConfigError("the book has no text to narrate.")
+    jobs = plan(chapters, llm, threshold=threshold, max_attempts=max_attempts)
+    results = await _render_all(
+        jobs, Path(workdir), llm, max_concurrency, RequestPacer(requests_per_minute), on_progress
+    )
+    return finish(chapters, results, Path(output), per_chapter=per_chapter, pause_ms=pause_ms)
+
+
+def finish(
+    chapters: list[Chapter],
+    results: list[SegmentResult],
+    output: Path,
+    *,
+    per_chapter: bool,
+    pause_ms: int,
+) -> AudiobookReport:
+    """Stitch the finished segments and report on them."""
+    outputs = _stitch_outputs(chapters, results, output, per_chapter, pause_ms)
+    fresh = [r for r in results if not r.reused]
+    return AudiobookReport(
+        outputs=[str(p) for p in outputs],
+        segments=len(results),
+        requested=len(fresh),
+        attempts=sum(r.attempts for r in fresh),
+        unmatched=[r for r in results if not r.matched],
+        seconds_of_audio=sum(Path(r.pcm_path).stat().st_size for r in results) / 48_000,
+    )
+
+
+def narrate_book(text: str, output: str | Path, **kwargs: Any) -> AudiobookReport:
+    """Synchronous `anarrate_book`."""
+    return asyncio.run(anarrate_book(text, output, **kwargs))
+
+
+async def _render_all(
+    jobs: list[SegmentJob],
+    workdir: Path,
+    llm: AzureChatOpenAIAudio,
+    max_concurrency: int,
+    pacer: RequestPacer,
+    on_progress: ProgressCallback | None,
+) -> list[SegmentResult]:
+    gate = asyncio.Semaphore(max_concurrency)
+    done = 0
+
+    async def one(job: SegmentJob) -> SegmentResult:
+        nonlocal done
+        async with gate:
+            result = await arender_segment(job, workdir, llm, before_request=pacer)
+        done += 1
+        if on_progress is not None:
+            on_progress(done, len(jobs), result)
+        return result
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+def _stitch_outputs(
+    chapters: list[Chapter],
+    results: list[SegmentResult],
+    output: Path,
+    per_chapter: bool,
+    pause_ms: int,
+) -> list[Path]:
+    if not per_chapter:
+        return [stitch((r.pcm_path for r in results), output, pause_ms=pause_ms)]
+    outputs = []
+    for number, chapter in enumerate(chapters):
+        name = "".join(ch if ch.isalnum() else "-" for ch in chapter.title.lower()).strip("-")
+        target = output / f"{number + 1:02d}-{name or 'chapter'}.wav"
+        parts = (r.pcm_path for r in results if r.chapter == number)
+        outputs.append(stitch(parts, target, pause_ms=pause_ms))
+    return outputs
