@@ -120,3 +120,9 @@ def scrubbers(endpoint: str, deployment: str) -> dict[str, Any]:
         return response
 
     return {"before_record_request": scrub_request, "before_record_response": scrub_response}
+
+
+def replay_cassette(path: str, *, allow_playback_repeats: bool = False) -> Any:
+    """A strict replay context for `path`; picklable as `functools.partial(replay_cassette,
+    path)`, so worker processes (Ray tasks) can replay inside themselves."""
+    return strict_vcr().use_cassette(path, allow_playback_repeats=allow_playback_repeats)

@@ -9,6 +9,7 @@ ok, 1 a service or input error (one line, no traceback), 2 a usage error.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Iterator
@@ -196,6 +197,80 @@ def chat(out_dir: Path, voice: str | None, live: bool | None) -> None:
             path = save_audio(answer, out_dir / f"turn-{turn}.wav")
             click.echo(f"assistant: {answer.text}")
             status(f"(spoken answer saved to {path})")
+
+
+@main.command()
+@click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("book.wav"),
+    show_default=True,
+    help="The WAV file, or a folder with --per-chapter.",
+)
+@click.option("--per-chapter", is_flag=True, help="One WAV per chapter (Markdown headings).")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Checkpoints, to resume an interrupted run. Default: OUTPUT.work",
+)
+@click.option("--concurrency", default=4, show_default=True, help="Segments narrated at once.")
+@click.option("--rpm", type=float, help="At most this many requests per minute.")
+@click.option("--pause-ms", default=400, show_default=True, help="Silence between segments.")
+@click.option(
+    "--threshold", default=0.9, show_default=True, help="Transcript similarity to accept."
+)
+@click.option("--max-attempts", default=3, show_default=True, help="Readings per segment.")
+@click.option("--max-chars", default=1500, show_default=True, help="Segment size budget.")
+@voice_option
+@live_option
+def audiobook(
+    book: Path,
+    output: Path,
+    per_chapter: bool,
+    workdir: Path | None,
+    concurrency: int,
+    rpm: float | None,
+    pause_ms: int,
+    threshold: float,
+    max_attempts: int,
+    max_chars: int,
+    voice: str | None,
+    live: bool | None,
+) -> None:
+    """Narrate BOOK (plain text or Markdown) into one WAV, or one per chapter.
+
+    Interrupt it at any time and run the same command again: finished segments
+    are kept in --workdir and not requested twice.
+    """
+    from langchain_azure_audio.audiobook import anarrate_book, split_book
+
+    text = book.read_text(encoding="utf-8")
+    total = sum(len(c.segments) for c in split_book(text, max_chars=max_chars))
+    workdir = workdir or output.with_name(output.name + ".work")
+    with connection(live) as offline:
+        llm = build_model(**offline, voice=voice)
+        with click.progressbar(length=total, label="Narrating", file=sys.stderr,
+                               show_eta=True, show_pos=True) as bar:  # fmt: skip
+            report = asyncio.run(
+                anarrate_book(
+                    text, output, llm=llm, workdir=workdir,
+                    per_chapter=per_chapter, max_concurrency=concurrency,
+                    requests_per_minute=rpm, pause_ms=pause_ms, threshold=threshold,
+                    max_attempts=max_attempts, max_chars=max_chars,
+                    on_progress=lambda done, total, result: bar.update(1),
+                )
+            )  # fmt: skip
+    for path in report.outputs:
+        click.echo(path)
+    status(f"{report.segments} segments ({report.requested} narrated now, the rest resumed), "
+           f"{report.seconds_of_audio / 60:.1f} min of audio.")  # fmt: skip
+    for miss in report.unmatched:
+        status(
+            f"warning: chapter {miss.chapter + 1} segment {miss.index + 1} never read "
+            f"faithfully (similarity {miss.similarity:.2f} after {miss.attempts} tries)"
+        )
 
 
 @main.command()

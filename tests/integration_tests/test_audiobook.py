@@ -130,3 +130,26 @@ async def test_request_pacer_never_exceeds_the_rate() -> None:
     for _ in range(5):
         await pace()
     assert time.monotonic() - started >= 0.39
+
+
+def test_cli_audiobook_with_progress_and_resume(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from langchain_azure_audio.cli import main
+    from tests import cli_flows
+
+    book = tmp_path / "story.md"
+    book.write_text(flows.SMALL_BOOK)
+    args = ["audiobook", str(book), "-o", str(tmp_path / "story.wav"), "--max-chars", "120",
+            "--concurrency", "2", "--pause-ms", "300"]  # fmt: skip
+    with replay("audiobook_small.json"):
+        result = CliRunner().invoke(main, args, env=cli_flows.ENV)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(tmp_path / "story.wav")
+    assert "Narrating" in result.stderr  # the progress bar, on stderr
+    assert "never read faithfully" in result.stderr  # the Zanzibar segment
+    assert (tmp_path / "story.wav.work" / "segments").is_dir()
+    with replay("audiobook_small.json"):
+        again = CliRunner().invoke(main, args, env=cli_flows.ENV)
+    assert again.exit_code == 0
+    assert "(0 narrated now, the rest resumed)" in again.stderr

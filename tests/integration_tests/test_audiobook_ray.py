@@ -1,0 +1,58 @@
+"""The Ray adapter: segments narrated as Ray tasks on a local Ray instance (127.0.0.1 only),
+each task replaying the cassette in its own worker process."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from langchain_azure_audio._replay import replay_cassette, strict_vcr
+from langchain_azure_audio.audiobook import narrate_book_with_ray
+from tests import audiobook_flows as flows
+from tests.cassette_tools import CASSETTES
+from tests.conftest import TEST_KEY, make_llm
+
+ray = pytest.importorskip("ray", reason="Ray is the optional [ray] extra")
+pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+CASSETTE = CASSETTES / "audiobook_small.json"
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # no phoning home
+    ray.init(
+        num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+        log_to_driver=False, configure_logging=False,
+    )  # fmt: skip
+    yield
+    ray.shutdown()
+
+
+def test_ray_narrates_the_same_book_byte_for_byte(local_ray: Any, tmp_path: Path) -> None:
+    with strict_vcr().use_cassette(str(CASSETTE), allow_playback_repeats=False):
+        local = flows.small_book(make_llm(), tmp_path / "local.wav", tmp_path / "local-work")
+    report = narrate_book_with_ray(
+        flows.SMALL_BOOK,
+        tmp_path / "ray.wav",
+        llm=make_llm(),
+        workdir=tmp_path / "ray-work",
+        max_chars=flows.SMALL_SETTINGS["max_chars"],
+        pause_ms=flows.SMALL_SETTINGS["pause_ms"],
+        env={"AZURE_OPENAI_API_KEY": TEST_KEY},
+        context=functools.partial(replay_cassette, str(CASSETTE)),
+    )
+    assert (tmp_path / "ray.wav").read_bytes() == (tmp_path / "local.wav").read_bytes()
+    assert report.segments == local.segments
+    assert [u.key for u in report.unmatched] == [u.key for u in local.unmatched]
+
+    again = narrate_book_with_ray(
+        flows.SMALL_BOOK, tmp_path / "again.wav", llm=make_llm(), workdir=tmp_path / "ray-work",
+        max_chars=flows.SMALL_SETTINGS["max_chars"], pause_ms=flows.SMALL_SETTINGS["pause_ms"],
+        env={"AZURE_OPENAI_API_KEY": TEST_KEY},
+    )  # fmt: skip
+    assert again.requested == 0  # every segment came from the shared checkpoints
