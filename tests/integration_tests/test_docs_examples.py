@@ -10,6 +10,7 @@ import pytest
 
 from langchain_azure_audio._demo import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT, bundled_session
 from langchain_azure_audio._replay import strict_vcr
+from tests.audiobook_flows import SMALL_BOOK
 from tests.cassette_tools import CASSETTES, REPO
 
 DOCS = REPO / "docs"
@@ -21,7 +22,13 @@ PAGE_CASSETTES = {
     "agents.md": CASSETTES / "agents.json",
     "transcription.md": CASSETTES / "modalities.json",
     "authentication.md": bundled_session(),  # builds models only: nothing may be sent
+    "audiobooks.md": CASSETTES / "audiobook_small.json",
 }
+# Pages whose cassette must play each recording once (a regenerated segment resends
+# the same request and must get the next reading).
+NO_REPEATS = {"audiobooks.md"}
+# Text files a page's examples read, written into the working folder.
+PAGE_TEXTS = {"audiobooks.md": {"story.md": SMALL_BOOK}}
 # Input files a page's examples read from the working folder.
 PAGE_INPUTS = {
     "agents.md": [CASSETTES / "audio" / "question.wav", CASSETTES / "audio" / "meeting.wav"],
@@ -32,6 +39,7 @@ PAGE_OUTPUTS = {
     "quickstart.md": ["dog.wav", "analysis.wav"],
     "streaming.md": ["hello.pcm", "hello.wav", "hello-async.wav"],
     "agents.md": ["answer.wav", "speech/welcome.wav"],
+    "audiobooks.md": ["story.wav"],
 }
 
 
@@ -53,7 +61,10 @@ def test_doc_examples_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
     page = DOCS / name
     for source in PAGE_INPUTS.get(name, []):
         shutil.copy(source, tmp_path / source.name)
-    with strict_vcr().use_cassette(str(PAGE_CASSETTES[name]), allow_playback_repeats=True):
+    for filename, text in PAGE_TEXTS.get(name, {}).items():
+        (tmp_path / filename).write_text(text)
+    repeats = name not in NO_REPEATS
+    with strict_vcr().use_cassette(str(PAGE_CASSETTES[name]), allow_playback_repeats=repeats):
         for number, code in enumerate(examples(page), start=1):
             namespace: dict[str, object] = {"__name__": f"docs_example_{number}"}
             exec(compile(code, f"{page.name}#example{number}", "exec"), namespace)
