@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
@@ -155,6 +156,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
 
     _client: openai.AzureOpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncAzureOpenAI | None = PrivateAttr(default=None)
+    _async_loop: asyncio.AbstractEventLoop | None = PrivateAttr(default=None)
     _credentials: Credentials | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -270,7 +272,16 @@ class AzureChatOpenAIAudio(BaseChatModel):
         return self._client
 
     def _async_client_(self) -> openai.AsyncAzureOpenAI:
-        if self._async_client is None:
+        """The async client of the running event loop.
+
+        Its connection pool belongs to one loop, so each new loop (each
+        `asyncio.run`) gets a new client; a client you passed is always used.
+        """
+        loop = asyncio.get_running_loop()
+        if self._async_client is None or (
+            self.http_async_client is None and self._async_loop is not loop
+        ):
+            self._async_loop = loop
             creds = self._creds()
             self._async_client = openai.AsyncAzureOpenAI(
                 **self._client_kwargs(),

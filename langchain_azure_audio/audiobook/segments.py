@@ -169,4 +169,4 @@ async def arender_segment(
                 await asyncio.sleep(exc.retry_after or 2.0**wait)
         best = _keep_best(job, best, answer)
     assert best is not None
-    return await asyncio.to_thread(_checkpoint, job, workdir, best, attempts)
+    return _checkpoint(job, workdir, best, attempts)  # two small files: a thread hop costs more

@@ -201,3 +201,14 @@ def test_api_version_too_old_says_which_works() -> None:
         llm(server, api_version="2024-06-01").invoke("Hello")
     assert "2025-01-01-preview" in str(caught.value)
     assert "2024-06-01" in str(caught.value)
+
+
+def test_async_calls_across_event_loops() -> None:
+    """Each asyncio.run has its own loop: the model must not reuse a client whose
+    connection pool belonged to a closed one ("Event loop is closed")."""
+    import asyncio
+
+    with FaultServer(Fault()) as server:
+        model = llm(server)
+        answers = [asyncio.run(model.ainvoke("Hello")).content for _ in range(3)]
+    assert answers == ["All good."] * 3
