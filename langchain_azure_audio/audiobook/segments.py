@@ -25,14 +25,16 @@ from pydantic import BaseModel, Field
 
 from langchain_azure_audio.audio import atomic_write_bytes, audio_bytes
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
-from langchain_azure_audio.errors import AzureAudioRateLimitError
+from langchain_azure_audio.errors import AzureAudioRateLimitError, AzureAudioServiceError
 
 NARRATOR_INSTRUCTION: Final = (
     "You are the narrator of an audiobook. Read the user's text aloud exactly as written, "
     "word for word, at an even pace. Do not add, skip, reorder, summarise or comment on "
     "anything."
 )
-MAX_RATE_LIMIT_WAITS: Final = 5
+MAX_WAITS: Final = 5
+"""Retries of one reading after a 429 (waiting `Retry-After`) or a 5xx/connection error
+(exponential backoff), on top of the `openai` SDK's own `max_retries`."""
 
 
 class SegmentJob(BaseModel):
@@ -157,16 +159,20 @@ async def arender_segment(
     attempts = 0
     while attempts < job.max_attempts and (best is None or best[0] < job.threshold):
         attempts += 1
-        for wait in range(MAX_RATE_LIMIT_WAITS + 1):
+        for wait in range(MAX_WAITS + 1):
             if before_request is not None:
                 await before_request()
             try:
                 answer = await llm.ainvoke(_messages(job), audio_format="pcm16")
                 break
             except AzureAudioRateLimitError as exc:
-                if wait == MAX_RATE_LIMIT_WAITS:
+                if wait == MAX_WAITS:
                     raise
-                await asyncio.sleep(exc.retry_after or 2.0**wait)
+                await asyncio.sleep(exc.retry_after or min(30.0, 2.0**wait))
+            except AzureAudioServiceError as exc:
+                if wait == MAX_WAITS or (exc.status_code or 500) < 500:
+                    raise  # a 4xx will not get better by asking again
+                await asyncio.sleep(min(30.0, 0.5 * 2.0**wait))
         best = _keep_best(job, best, answer)
     assert best is not None
     return _checkpoint(job, workdir, best, attempts)  # two small files: a thread hop costs more

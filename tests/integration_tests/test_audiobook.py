@@ -153,3 +153,19 @@ def test_cli_audiobook_with_progress_and_resume(tmp_path: Path) -> None:
         again = CliRunner().invoke(main, args, env=cli_flows.ENV)
     assert again.exit_code == 0
     assert "(0 narrated now, the rest resumed)" in again.stderr
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+async def test_5xx_backs_off_and_recovers_even_without_sdk_retries(tmp_path: Path) -> None:
+    down = Fault(503, {"error": {"code": None, "message": "Service unavailable"}})
+    answer = json.loads(json.loads((CASSETTES / "audiobook_fifty_pages.json").read_text())
+                        ["interactions"][1]["response"]["body"]["string"])  # fmt: skip
+    with FaultServer(down, down, Fault(body=answer), max_seconds=30) as server:
+        llm = make_llm(azure_endpoint=server.endpoint, max_retries=0)
+        text = answer["choices"][0]["message"]["audio"]["transcript"]
+        started = time.monotonic()
+        result = await arender_segment(SegmentJob(chapter=0, index=0, text=text), tmp_path, llm)
+    assert time.monotonic() - started >= 0.5 + 1.0  # backed off 0.5 s, then 1 s
+    assert result.matched
+    assert len(server.requests) == 3

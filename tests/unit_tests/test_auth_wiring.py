@@ -132,4 +132,3 @@ def test_per_call_model_routes_to_that_deployment() -> None:
     assert llm._get_ls_params(model="gpt-4o-audio-preview")["ls_model_name"] == (
         "gpt-4o-audio-preview"
     )
-
