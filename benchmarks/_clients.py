@@ -56,7 +56,7 @@ def ours(endpoint: str, audio_format: str = "wav") -> Any:
         azure_endpoint=endpoint,
         azure_deployment=DEPLOYMENT,
         api_version=API_VERSION,
-        api_key=API_KEY,  # type: ignore[arg-type]
+        api_key=API_KEY,
         voice=VOICE,
         audio_format=audio_format,
         max_retries=0,
@@ -74,3 +74,8 @@ def lc_openai(endpoint: str, audio_format: str = "wav") -> Any:
         max_retries=0,
         model_kwargs=audio_params(audio_format),
     )
+
+
+def transcript(message: Any) -> str:
+    """The words of a LangChain answer: its text, or (langchain-openai) the audio transcript."""
+    return str(message.text or (message.additional_kwargs.get("audio") or {}).get("transcript"))

@@ -21,6 +21,8 @@ from typing import Any
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
+PROFILE_DIR_ENV = "BENCH_PROFILE_DIR"
+"""Set to a folder to get a pyinstrument report of every child process there."""
 
 
 # ---------------------------------------------------------------- processes
@@ -46,7 +48,11 @@ def child_main(argv: Sequence[str], run_child: Callable[[dict[str, Any]], Any]) 
     """If this process is a child (`--child <json>`), run it, print the answer, return True."""
     if len(argv) == 3 and argv[1] == "--child":
         config = json.loads(argv[2])
-        with profiled(config.get("profile")):
+        profile = config.get("profile")
+        if not profile and os.environ.get(PROFILE_DIR_ENV):
+            name = f"{Path(argv[0]).stem}-{config.get('client')}-{os.getpid()}.txt"
+            profile = str(Path(os.environ[PROFILE_DIR_ENV]) / name)
+        with profiled(profile):
             answer = run_child(config)
         print(json.dumps(answer))
         return True
@@ -118,8 +124,8 @@ def table(title: str, header: Sequence[str], rows: Iterable[Sequence[str]]) -> s
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
 
     def fmt(line: list[str]) -> str:
-        cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:], widths[1:])]
-        return "  ".join(cells)
+        rest = zip(line[1:], widths[1:], strict=True)
+        return "  ".join([line[0].ljust(widths[0]), *(c.rjust(w) for c, w in rest)])
 
     return "\n".join([title, fmt(lines[0]), *(fmt(line) for line in lines[1:])])
 
@@ -146,3 +152,10 @@ def target_lines(targets: Iterable[Target]) -> list[str]:
         f"{'-' if t.value is None else f'{t.value:.3g}'} (limit {t.limit:g})"
         for t in targets
     ]
+
+
+def publish(name: str, report: dict[str, Any], rendered: str) -> None:
+    """Print a benchmark's table and targets, and save its results."""
+    print(rendered)
+    print("\n".join(target_lines(Target(**t) for t in report["targets"])))
+    print(f"saved {save(name, report)}")

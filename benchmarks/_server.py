@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,17 +42,36 @@ class CannedServer:
         self.json_body, self.stream_body, self.latency = json_body, stream_body, latency
         self.requests = 0
         self.body_sizes: list[int] = []  # of every request received, to check what was sent
+        self.lock = threading.Lock()
+        self.in_flight = self.max_in_flight = 0  # requests being answered, and the most at once
         self.max_requests = max_requests
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, like the real service
 
+            def setup(self) -> None:
+                super().setup()
+                # As real HTTP servers do: without it, Nagle's algorithm holds a small
+                # body back until the client's delayed ACK of the headers (~40 ms).
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                outer.requests += 1
-                outer.body_sizes.append(len(body))
-                if outer.requests > outer.max_requests:
+                with outer.lock:
+                    outer.requests += 1
+                    outer.body_sizes.append(len(body))
+                    over_budget = outer.requests > outer.max_requests
+                    outer.in_flight += 1
+                    outer.max_in_flight = max(outer.max_in_flight, outer.in_flight)
+                try:
+                    self._answer(body, over_budget)
+                finally:
+                    with outer.lock:
+                        outer.in_flight -= 1
+
+            def _answer(self, body: bytes, over_budget: bool) -> None:
+                if over_budget:
                     self.send_error(503, "benchmark server request budget used up")
                     return
                 if outer.latency:
@@ -166,3 +186,17 @@ def small_answer() -> tuple[bytes, str]:
         return json.dumps(body).encode(), f"real recording {real.name}"
     interaction = json.loads((CASSETTES / "modalities.json").read_text())["interactions"][0]
     return interaction["response"]["body"]["string"].encode(), "synthetic cassette"
+
+
+def short_answer(seconds: float = 0.1) -> tuple[bytes, str]:
+    """A small answer: the small answer above with its audio cut to its first `seconds`.
+
+    For the many-small-requests benchmarks, where the fixed per-request costs
+    should show rather than the parsing of a few hundred kB of audio.
+    """
+    body, source = small_answer()
+    answer = json.loads(body)
+    audio = answer["choices"][0]["message"]["audio"]
+    keep = int(seconds * PCM_BYTES_PER_SECOND) // 3 * 4  # whole base64 quanta
+    audio["data"] = audio["data"][:keep]
+    return json.dumps(answer).encode(), f"{source}, audio cut to {seconds:g} s"

@@ -1,6 +1,6 @@
 """Big input: one request carrying a WAV just under the 20 MiB limit, three clients.
 
-    python benchmarks/bench_big_input.py [--processes 3] [--repeats 5] [--memory-processes 2]
+    python benchmarks/bench_big_input.py [--processes 5] [--repeats 3] [--memory-processes 2]
 
 The WAV (seeded noise, 24 kHz mono 16-bit) is written to a temporary folder
 at run time and deleted afterwards. Each child process reads it and
@@ -13,10 +13,11 @@ gets the same pre-encoded string:
 The local server answers with a recorded (or synthetic) audio answer.
 
 Measured, each client in its own processes, after imports, input preparation
-and one small warm-up request: wall time of the request (timing processes,
-default allocator), the increase of peak RSS over that baseline and the
-tracemalloc peak (memory processes; see `_memory.py`). Medians and ratios to
-raw; results in benchmarks/results/big_input.json.
+and two warm-up requests (a small one, then a big one): wall time of each
+request (timing processes, default allocator), and the increase of peak RSS
+over the RSS just before the request plus the tracemalloc peak (memory
+processes; see `_memory.py`). Medians and ratios to raw; results in
+benchmarks/results/big_input.json.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import time
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -94,15 +95,23 @@ def _requests(client: str, endpoint: str, b64: str) -> tuple[Callable[[], Any], 
     block = {"type": "audio", "base64": b64, "mime_type": "audio/wav"}
     big_msgs = [HumanMessage(content=[{"type": "text", "text": PROMPT}, block])]
     small_msgs = [HumanMessage(content="Hello")]
-    return (lambda: llm.invoke(big_msgs).text), (lambda: llm.invoke(small_msgs).text)
+    return (
+        lambda: _clients.transcript(llm.invoke(big_msgs)),
+        lambda: _clients.transcript(llm.invoke(small_msgs)),
+    )
 
 
 def run_child(config: dict[str, Any]) -> dict[str, Any]:
+    if config.get("patch"):  # an experiment (exp_lazy_audio_check.py), never in run_all
+        from benchmarks import exp_lazy_audio_check
+
+        exp_lazy_audio_check.apply(config["patch"])
     wav = Path(config["wav"]).read_bytes()
     b64 = base64.b64encode(wav).decode("ascii")  # the user's input preparation
     del wav
     big, small = _requests(config["client"], config["endpoint"], b64)
-    small()  # warm up: connection, lazy imports, first-use caches
+    small()  # warm up: connection, lazy imports, first-use caches ...
+    big()  # ... and the first growth of the heap and socket buffers to this size
     if config["mode"] == "time":
         runs = []
         for _ in range(config["repeats"]):
@@ -117,8 +126,20 @@ def run_child(config: dict[str, Any]) -> dict[str, Any]:
 # -------------------------------------------------------------------- driver
 
 
-def run(processes: int = 3, repeats: int = 5, memory_processes: int = 2) -> dict[str, Any]:
-    clients = _clients.available()
+def _big_bodies(server: CannedServer, wav_bytes: int) -> int:
+    """Requests received so far whose body could hold the whole base64 audio."""
+    return sum(size > wav_bytes * 4 // 3 for size in server.body_sizes)
+
+
+def run(
+    processes: int = 5,
+    repeats: int = 3,
+    memory_processes: int = 2,
+    variants: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Measure every client (or `variants`: label -> child config, for experiments)."""
+    variants = variants or {name: {"client": name} for name in _clients.available()}
+    clients = list(variants)
     answer, source = small_answer()
     seconds: dict[str, list[float]] = {name: [] for name in clients}
     rss: dict[str, list[int | None]] = {name: [] for name in clients}
@@ -126,17 +147,24 @@ def run(processes: int = 3, repeats: int = 5, memory_processes: int = 2) -> dict
     with tempfile.TemporaryDirectory(prefix="bench-big-input-") as tmp:
         wav = Path(tmp) / "big.wav"
         wav_bytes = write_wav(wav)
-        n_requests = (processes * repeats + memory_processes * (repeats + 1) + 1) * len(clients)
+        n_requests = (processes + memory_processes) * (repeats + 3) * len(clients)
         with CannedServer(json_body=answer, stream_body=b"", max_requests=n_requests * 2) as server:
             base = {"endpoint": server.endpoint, "wav": str(wav), "repeats": repeats}
+
+            def spawn(name: str, mode: str, big_requests: int) -> Any:
+                sent = _big_bodies(server, wav_bytes)
+                env = _memory.RSS_ENV if mode == "memory" else None
+                out = _harness.spawn(__file__, {**base, **variants[name], "mode": mode}, env)
+                if _big_bodies(server, wav_bytes) - sent != big_requests:
+                    raise RuntimeError(f"{name} did not send the whole audio in every request")
+                return out
+
             for _ in range(processes):  # interleaved, to spread the machine's noise
                 for name in clients:
-                    out = _harness.spawn(__file__, {**base, "client": name, "mode": "time"})
-                    seconds[name] += out["seconds"]
+                    seconds[name] += spawn(name, "time", repeats + 1)["seconds"]
             for _ in range(memory_processes):
                 for name in clients:
-                    config = {**base, "client": name, "mode": "memory"}
-                    out = _harness.spawn(__file__, config, env=_memory.RSS_ENV)
+                    out = spawn(name, "memory", repeats + 2)
                     rss[name] += out["rss_bytes"]
                     traced[name].append(out["traced_bytes"])
 
@@ -153,7 +181,7 @@ def run(processes: int = 3, repeats: int = 5, memory_processes: int = 2) -> dict
         _harness.median(traced["raw"]),
     )
     for name in clients:
-        s, r, t = _harness.median(seconds[name]), _harness.median(rss[name]), None
+        s, r = _harness.median(seconds[name]), _harness.median(rss[name])
         t = _harness.median(traced[name])
         report["clients"][name] = {
             "seconds": s,
@@ -198,14 +226,12 @@ def main() -> None:
     if _harness.child_main(sys.argv, run_child):
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--processes", type=int, default=3)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--processes", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--memory-processes", type=int, default=2)
     args = parser.parse_args()
     report = run(args.processes, args.repeats, args.memory_processes)
-    print(render(report))
-    print("\n".join(_harness.target_lines(_harness.Target(**t) for t in report["targets"])))
-    print(f"saved {_harness.save(NAME, report)}")
+    _harness.publish(NAME, report, render(report))
 
 
 if __name__ == "__main__":

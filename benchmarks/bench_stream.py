@@ -1,6 +1,6 @@
 """Streaming benchmark: ~60 s of speech streamed from a local server, three clients.
 
-    python benchmarks/bench_stream.py [--seconds 60] [--processes 3] [--repeats 5]
+    python benchmarks/bench_stream.py [--seconds 60] [--processes 3] [--repeats 10]
 
 Clients, each in its own processes, against the same server in the same run:
   raw      the `openai` SDK (`AzureOpenAI`), iterating the stream and decoding
@@ -17,44 +17,39 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import statistics
-import subprocess
 import sys
 import time
-import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._server import CannedServer, long_stream, small_answer
+from benchmarks import _clients, _harness, _memory
+from benchmarks._server import PCM_BYTES_PER_SECOND, CannedServer, long_stream, small_answer
 
-DEPLOYMENT = "gpt-4o-mini-audio-preview"
-API_VERSION = "2025-01-01-preview"
-PROMPT = [{"role": "user", "content": "Tell me a long story."}]
-RESULTS = Path(__file__).parent / "results" / "stream.json"
+NAME: Final = "stream"
+PROMPT: Final = "Tell me a long story."
+TIME_LIMIT: Final = 1.1
+
+Stream = Callable[[], tuple[float | None, int]]  # one stream: (time to first byte, PCM bytes)
 
 
 # ------------------------------------------------------------------- clients
 
 
-def run_raw(endpoint: str) -> tuple[float | None, int]:
-    import openai
-
-    client = openai.AzureOpenAI(
-        azure_endpoint=endpoint, api_key="bench", api_version=API_VERSION, max_retries=0
-    )
+def _raw(endpoint: str) -> Stream:
+    client = _clients.raw_sync(endpoint)
 
     def once() -> tuple[float | None, int]:
         start, first, total = time.perf_counter(), None, 0
         stream = client.chat.completions.create(
-            model=DEPLOYMENT,
-            messages=PROMPT,  # type: ignore[arg-type]
-            modalities=["text", "audio"],
-            audio={"voice": "alloy", "format": "pcm16"},
+            model=_clients.DEPLOYMENT,
+            messages=[{"role": "user", "content": PROMPT}],
             stream=True,
             stream_options={"include_usage": True},
+            **_clients.audio_params("pcm16"),
         )
         for chunk in stream:
             choices = getattr(chunk, "choices", None)  # most real chunks have none
@@ -67,48 +62,31 @@ def run_raw(endpoint: str) -> tuple[float | None, int]:
                     first = time.perf_counter() - start
         return first, total
 
-    return _measure(once)
+    return once
 
 
-def run_ours(endpoint: str) -> tuple[float | None, int]:
-    from langchain_azure_audio import AzureChatOpenAIAudio, iter_pcm
+def _ours(endpoint: str) -> Stream:
+    from langchain_azure_audio import iter_pcm
 
-    llm = AzureChatOpenAIAudio(
-        azure_endpoint=endpoint,
-        azure_deployment=DEPLOYMENT,
-        api_key="bench",  # type: ignore[arg-type]
-        max_retries=0,
-    )
+    llm = _clients.ours(endpoint)
 
     def once() -> tuple[float | None, int]:
         start, first, total = time.perf_counter(), None, 0
-        for pcm in iter_pcm(llm.stream("Tell me a long story.")):
+        for pcm in iter_pcm(llm.stream(PROMPT)):
             total += len(pcm)
             if first is None:
                 first = time.perf_counter() - start
         return first, total
 
-    return _measure(once)
+    return once
 
 
-def run_lc_openai(endpoint: str) -> tuple[float | None, int]:
-    from langchain_openai import AzureChatOpenAI
-
-    llm = AzureChatOpenAI(
-        azure_endpoint=endpoint,
-        azure_deployment=DEPLOYMENT,
-        api_version=API_VERSION,
-        api_key="bench",  # type: ignore[arg-type]
-        max_retries=0,
-        model_kwargs={
-            "modalities": ["text", "audio"],
-            "audio": {"voice": "alloy", "format": "pcm16"},
-        },
-    )
+def _lc_openai(endpoint: str) -> Stream:
+    llm = _clients.lc_openai(endpoint, audio_format="pcm16")
 
     def once() -> tuple[float | None, int]:
         start, first, total = time.perf_counter(), None, 0
-        for chunk in llm.stream("Tell me a long story."):
+        for chunk in llm.stream(PROMPT):
             data = (chunk.additional_kwargs.get("audio") or {}).get("data")
             if data:
                 total += len(base64.b64decode(data))
@@ -116,88 +94,59 @@ def run_lc_openai(endpoint: str) -> tuple[float | None, int]:
                     first = time.perf_counter() - start
         return first, total
 
-    return _measure(once)
+    return once
 
 
-CLIENTS = {"raw": run_raw, "ours": run_ours, "lc-openai": run_lc_openai}
-_MODE = {"mode": "time", "repeats": 5}
+STREAMS: Final[dict[str, Callable[[str], Stream]]] = {
+    "raw": _raw,
+    "ours": _ours,
+    "lc-openai": _lc_openai,
+}
 
 
-def _measure(once: Any) -> Any:
+def run_child(config: dict[str, Any]) -> Any:
+    once = STREAMS[config["client"]](config["endpoint"])
     once()  # warm up: connection, lazy imports
-    if _MODE["mode"] == "memory":
-        tracemalloc.start()
-        first, total = once()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        return {"peak_bytes": peak, "bytes": total}
+    if config["mode"] == "memory":
+        result: dict[str, int] = {}
+
+        def measured() -> None:
+            result["bytes"] = once()[1]
+
+        return {"peak_bytes": _memory.traced_peak(measured), **result}
     runs = []
-    for _ in range(int(_MODE["repeats"])):
+    for _ in range(config["repeats"]):
         start = time.perf_counter()
         first, total = once()
         runs.append({"ttfb": first, "total": time.perf_counter() - start, "bytes": total})
     return runs
 
 
-# ---------------------------------------------------------------------- driver
+# -------------------------------------------------------------------- driver
 
 
-def child(name: str, endpoint: str, mode: str, repeats: int) -> None:
-    _MODE.update(mode=mode, repeats=repeats)
-    print(json.dumps(CLIENTS[name](endpoint)))
-
-
-def spawn(name: str, endpoint: str, mode: str, repeats: int) -> Any:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", name, "--endpoint", endpoint, "--mode", mode,
-         "--repeats", str(repeats)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def available(name: str) -> bool:
-    if name != "lc-openai":
-        return True
-    try:
-        import langchain_openai  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--processes", type=int, default=3)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--child")
-    parser.add_argument("--endpoint")
-    parser.add_argument("--mode", default="time")
-    args = parser.parse_args()
-    if args.child:
-        child(args.child, args.endpoint, args.mode, args.repeats)
-        return
-
-    stream_body, pcm_bytes, source = long_stream(args.seconds)
+def run(seconds: float = 60.0, processes: int = 3, repeats: int = 10) -> dict[str, Any]:
+    stream_body, pcm_bytes, source = long_stream(seconds)
     json_body, _ = small_answer()
-    clients = [name for name in CLIENTS if available(name)]
+    clients = _clients.available()
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in clients}
     memory: dict[str, int] = {}
-    with CannedServer(json_body=json_body, stream_body=stream_body) as server:
-        for _ in range(args.processes):  # interleaved, to spread the machine's noise
+    budget = (processes * (repeats + 1) + 2) * len(clients)
+    with CannedServer(json_body=json_body, stream_body=stream_body, max_requests=budget) as server:
+        base = {"endpoint": server.endpoint, "repeats": repeats}
+        for _ in range(processes):  # interleaved, to spread the machine's noise
             for name in clients:
-                runs[name] += spawn(name, server.endpoint, "time", args.repeats)
+                runs[name] += _harness.spawn(__file__, {**base, "client": name, "mode": "time"})
         for name in clients:
-            memory[name] = spawn(name, server.endpoint, "memory", 1)["peak_bytes"]
+            config = {**base, "client": name, "mode": "memory"}
+            memory[name] = _harness.spawn(__file__, config)["peak_bytes"]
 
     def median(name: str, key: str) -> float | None:
-        values = [r[key] for r in runs[name] if r[key] is not None]
-        return statistics.median(values) if values else None
+        return _harness.median(r[key] for r in runs[name])
 
     report: dict[str, Any] = {
         "source": source,
-        "audio_seconds": pcm_bytes / 48_000,
+        "audio_seconds": pcm_bytes / PCM_BYTES_PER_SECOND,
         "audio_bytes": pcm_bytes,
         "stream_body_bytes": len(stream_body),
         "runs_per_client": len(runs["raw"]),
@@ -206,36 +155,60 @@ def main() -> None:
     raw_ttfb, raw_total = median("raw", "ttfb"), median("raw", "total")
     for name in clients:
         ttfb, total = median(name, "ttfb"), median(name, "total")
-        delivered = statistics.median(r["bytes"] for r in runs[name]) / pcm_bytes
         report["clients"][name] = {
             "ttfb_s": ttfb,
             "total_s": total,
-            "ttfb_ratio": ttfb / raw_ttfb if ttfb and raw_ttfb else None,
-            "total_ratio": total / raw_total if total and raw_total else None,
+            "ttfb_ratio": _harness.ratio(ttfb, raw_ttfb),
+            "total_ratio": _harness.ratio(total, raw_total),
             "peak_traced_bytes": memory[name],
-            "memory_ratio": memory[name] / memory["raw"],
-            "audio_delivered": delivered,
+            "memory_ratio": _harness.ratio(memory[name], memory["raw"]),
+            "audio_delivered": statistics.median(r["bytes"] for r in runs[name]) / pcm_bytes,
+            "runs": runs[name],
         }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"audio: {report['audio_seconds']:.1f} s ({pcm_bytes} bytes) from {source}")
-    print(f"{'client':<10} {'TTFB ms':>8} {'ratio':>6} {'total ms':>9} {'ratio':>6} "
-          f"{'peak MiB':>9} {'ratio':>6} {'audio':>6}")  # fmt: skip
-    for name, row in report["clients"].items():
-        print(
-            f"{name:<10} {_ms(row['ttfb_s'])} {_x(row['ttfb_ratio'])} {_ms(row['total_s'], 9)} "
-            f"{_x(row['total_ratio'])} {row['peak_traced_bytes'] / 2**20:9.1f} "
-            f"{_x(row['memory_ratio'])} {row['audio_delivered']:6.0%}"
-        )
-    print(f"saved {RESULTS}")
+    ours = report["clients"]["ours"]
+    targets = [
+        _harness.Target.at_most(NAME, "ours TTFB / raw", ours["ttfb_ratio"], TIME_LIMIT),
+        _harness.Target.at_most(NAME, "ours total / raw", ours["total_ratio"], TIME_LIMIT),
+        _harness.Target(NAME, "ours audio delivered", ours["audio_delivered"], 1.0,
+                        ours["audio_delivered"] == 1.0),
+    ]  # fmt: skip
+    report["targets"] = _harness.targets_json(targets)
+    return report
 
 
-def _ms(seconds: float | None, width: int = 8) -> str:
-    return f"{seconds * 1000:{width}.1f}" if seconds is not None else f"{'-':>{width}}"
+def render(report: dict[str, Any]) -> str:
+    rows = [
+        [
+            name,
+            _harness.ms(row["ttfb_s"]),
+            _harness.times(row["ttfb_ratio"]),
+            _harness.ms(row["total_s"]),
+            _harness.times(row["total_ratio"]),
+            _harness.mib(row["peak_traced_bytes"]),
+            _harness.times(row["memory_ratio"]),
+            f"{row['audio_delivered']:.0%}",
+        ]
+        for name, row in report["clients"].items()
+    ]
+    title = (
+        f"Streaming: {report['audio_seconds']:.1f} s of audio ({report['audio_bytes']} PCM "
+        f"bytes, {report['stream_body_bytes'] / 1e6:.1f} MB of events), "
+        f"{report['runs_per_client']} streams per client"
+    )
+    header = ["client", "TTFB", "ratio", "total", "ratio", "traced peak", "ratio", "audio"]
+    return _harness.table(title, header, rows)
 
 
-def _x(ratio: float | None) -> str:
-    return f"{ratio:5.2f}x" if ratio is not None else f"{'-':>6}"
+def main() -> None:
+    if _harness.child_main(sys.argv, run_child):
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=10)
+    args = parser.parse_args()
+    report = run(args.seconds, args.processes, args.repeats)
+    _harness.publish(NAME, report, render(report))
 
 
 if __name__ == "__main__":

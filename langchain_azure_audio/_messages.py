@@ -28,8 +28,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_azure_audio.audio import (
     INPUT_FORMATS,
     InputFormat,
-    check_audio_bytes,
-    decode_base64_audio,
+    check_audio_base64,
     input_format_from_mime,
     output_mime_type,
 )
@@ -200,7 +199,7 @@ def audio_block_to_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
         declared = input_format_from_mime(mime, where=f"{where}.mime_type") if mime else None
     if not b64:
         raise AzureAudioInputError(f"{where}: the audio data is empty; pass a WAV or MP3 file.")
-    fmt = check_audio_bytes(decode_base64_audio(b64, where=where), declared, where=where)
+    fmt = check_audio_base64(b64, declared, where=where)
     return {"type": "input_audio", "input_audio": {"data": b64, "format": fmt}}
 
 

@@ -153,18 +153,24 @@ def _mpeg_frames_at_start(data: bytes) -> bool:
     return _mpeg_frame_length(data[length : length + 4]) is not None
 
 
-def check_audio_bytes(data: bytes, declared: InputFormat | None, *, where: str) -> InputFormat:
+def check_audio_bytes(
+    data: bytes, declared: InputFormat | None, *, where: str, size: int | None = None
+) -> InputFormat:
     """Check decoded input audio and return its format.
+
+    `data` may be just the first bytes of the audio when `size` gives the
+    whole length: the container and its header are at the start.
 
     Raises:
         InvalidAudioError: empty, over 20 MB, an unsupported or unknown container,
             a container that contradicts `declared`, or a WAV without frames.
     """
-    if not data:
+    size = len(data) if size is None else size
+    if not size:
         raise InvalidAudioError(f"{where}: the audio is empty; pass a non-empty WAV or MP3.")
-    if len(data) > MAX_INPUT_AUDIO_BYTES:
+    if size > MAX_INPUT_AUDIO_BYTES:
         raise InvalidAudioError(
-            f"{where}: the audio is {len(data) / 1_048_576:.1f} MB; Azure accepts at most "
+            f"{where}: the audio is {size / 1_048_576:.1f} MB; Azure accepts at most "
             "20 MB per audio input. Split it into shorter clips or compress it to MP3."
         )
     found = sniff_container(data[:4096])
@@ -197,6 +203,32 @@ def _check_wav_has_frames(data: bytes, *, where: str) -> None:
         ) from exc
     if frames == 0:
         raise InvalidAudioError(f"{where}: the WAV file holds no audio frames.")
+
+
+_HEAD_CHARS: Final = 65_536
+"""Base64 characters decoded to check a large input (48 KiB: every container header)."""
+
+
+def check_audio_base64(b64: str, declared: InputFormat | None, *, where: str) -> InputFormat:
+    """Check base64 input audio without decoding all of it, and return its format.
+
+    Large inputs are checked from their decoded head (container, header,
+    frames) and their length (the 20 MB limit), so a 20 MB file costs no
+    second full copy; a malformed character past the head is left to the
+    service to refuse. Whenever the quick check is unsure, the whole string is
+    decoded, so the errors are the same either way.
+    """
+    if not isinstance(b64, str) or len(b64) <= _HEAD_CHARS:
+        return check_audio_bytes(decode_base64_audio(b64, where=where), declared, where=where)
+    padding = len(b64) - len(b64.rstrip("="))
+    if b64.isascii() and len(b64) % 4 == 0 and padding <= 2:
+        try:
+            head = decode_base64_audio(b64[:_HEAD_CHARS], where=where)
+            size = len(b64) // 4 * 3 - padding
+            return check_audio_bytes(head, declared, where=where, size=size)
+        except InvalidAudioError:
+            pass  # decode it all: the full check words the error exactly
+    return check_audio_bytes(decode_base64_audio(b64, where=where), declared, where=where)
 
 
 def decode_base64_audio(b64: str, *, where: str) -> bytes:

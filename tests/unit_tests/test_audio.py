@@ -443,3 +443,40 @@ def test_pcm16_is_not_written_under_a_compressed_suffix(tmp_path: Path, name: st
 def test_truncated_wav_error_says_why() -> None:
     with pytest.raises(InvalidAudioError, match=r"corrupt \(\w"):
         check_audio_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ", None, where="x")
+
+
+# ------------------------------------------- large inputs: checked from the head
+
+from langchain_azure_audio.audio import check_audio_base64  # noqa: E402
+
+BIG_WAV = make_wav(bytes(2 * 200_000))  # ~400 KB: past the decoded-head limit
+BIG_B64 = base64.b64encode(BIG_WAV).decode()
+
+
+def test_large_input_is_checked_from_its_head() -> None:
+    assert check_audio_base64(BIG_B64, "wav", where="x") == "wav"
+    with pytest.raises(InvalidAudioError, match="says 'mp3' but the bytes are WAV"):
+        check_audio_base64(BIG_B64, "mp3", where="x")
+
+
+def test_large_input_over_the_limit_is_refused_from_its_length() -> None:
+    huge = "UklGRiQAAABXQVZF" + "A" * (28 * 1024 * 1024)  # RIFF....WAVE then zeros
+    with pytest.raises(InvalidAudioError, match=r"2\d\.\d MB; Azure accepts at most 20 MB"):
+        check_audio_base64(huge, None, where="x")
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [BIG_B64[:100] + "!" + BIG_B64[101:], BIG_B64[:-1], BIG_B64[:500] + "é" + BIG_B64[501:]],
+    ids=["bad-character-in-head", "length-not-multiple-of-4", "not-ascii"],
+)
+def test_large_malformed_base64_is_refused(broken: str) -> None:
+    with pytest.raises(InvalidAudioError, match="not valid base64"):
+        check_audio_base64(broken, None, where="x")
+
+
+def test_a_bad_character_past_the_head_is_left_to_the_service() -> None:
+    """Documented trade-off: a 20 MB input is not decoded twice just to validate it."""
+    middle = len(BIG_B64) // 2 // 4 * 4
+    broken = BIG_B64[:middle] + "!AAA" + BIG_B64[middle + 4 :]
+    assert check_audio_base64(broken, None, where="x") == "wav"
