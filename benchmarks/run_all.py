@@ -5,7 +5,8 @@
   1. big input     one request with a WAV just under 20 MiB: time, peak memory;
   2. streaming     ~60 s of speech: time to first byte, total, audio delivered;
   3. concurrency   200 requests, 50 ms latency, max 20 in flight, async batch;
-  4. overhead      500 sequential small requests: microseconds added per request.
+  4. overhead      500 sequential small requests: microseconds added per request;
+  5. audiobook     200 segments at 50 ms latency, concurrency 20; stitching memory.
 
 Each benchmark starts its own bounded server on 127.0.0.1 and runs every
 client in processes of its own. Prints the tables and the targets, and saves
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
     _harness,
+    bench_audiobook,
     bench_big_input,
     bench_concurrency,
     bench_overhead,
@@ -63,6 +65,7 @@ def suite(quick: bool) -> Suite:
             lambda: bench_overhead.run(processes=p, requests=200 if quick else 500),
             bench_overhead.render,
         ),
+        (bench_audiobook.NAME, bench_audiobook.run, bench_audiobook.render),
     ]  # fmt: skip
 
 
