@@ -290,6 +290,18 @@ class AzureChatOpenAIAudio(BaseChatModel):
             )
         return self._async_client
 
+    async def aclose(self) -> None:
+        """Close the async HTTP connections of the running event loop.
+
+        Optional: call it before an event loop you created ends (e.g. at the end
+        of the coroutine you pass to `asyncio.run`) to release its connections
+        cleanly; the next async call opens new ones.
+        """
+        if self._async_client is not None and self._async_loop is asyncio.get_running_loop():
+            if self.http_async_client is None:  # a client you passed is yours to close
+                await self._async_client.close()
+            self._async_client = None
+
     @contextlib.contextmanager
     def _service_errors(self, deployment: str) -> Iterator[None]:
         """Re-raise `openai` errors as this package's typed errors."""

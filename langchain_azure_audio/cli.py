@@ -244,7 +244,7 @@ def audiobook(
     Interrupt it at any time and run the same command again: finished segments
     are kept in --workdir and not requested twice.
     """
-    from langchain_azure_audio.audiobook import anarrate_book, split_book
+    from langchain_azure_audio.audiobook import split_book
 
     text = book.read_text(encoding="utf-8")
     total = sum(len(c.segments) for c in split_book(text, max_chars=max_chars))
@@ -254,7 +254,7 @@ def audiobook(
         with click.progressbar(length=total, label="Narrating", file=sys.stderr,
                                show_eta=True, show_pos=True) as bar:  # fmt: skip
             report = asyncio.run(
-                anarrate_book(
+                _narrate_and_close(
                     text, output, llm=llm, workdir=workdir,
                     per_chapter=per_chapter, max_concurrency=concurrency,
                     requests_per_minute=rpm, pause_ms=pause_ms, threshold=threshold,
@@ -282,6 +282,15 @@ def demo(live: bool | None, out_dir: Path) -> None:
     from langchain_azure_audio._demo import run_demo
 
     run_demo(out_dir, live=live, say=click.echo)
+
+
+async def _narrate_and_close(text: str, output: Path, **kwargs: Any) -> Any:
+    from langchain_azure_audio.audiobook import anarrate_book
+
+    try:
+        return await anarrate_book(text, output, **kwargs)
+    finally:
+        await kwargs["llm"].aclose()
 
 
 def _lines() -> Iterator[str]:

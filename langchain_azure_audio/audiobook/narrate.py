@@ -153,8 +153,15 @@ def finish(
 
 
 def narrate_book(text: str, output: str | Path, **kwargs: Any) -> AudiobookReport:
-    """Synchronous `anarrate_book`."""
-    return asyncio.run(anarrate_book(text, output, **kwargs))
+    """Synchronous `anarrate_book` (runs its own event loop)."""
+
+    async def run() -> AudiobookReport:
+        try:
+            return await anarrate_book(text, output, **kwargs)
+        finally:
+            await kwargs["llm"].aclose()  # this loop's connections end with it
+
+    return asyncio.run(run())
 
 
 async def _render_all(

@@ -212,3 +212,16 @@ def test_async_calls_across_event_loops() -> None:
         model = llm(server)
         answers = [asyncio.run(model.ainvoke("Hello")).content for _ in range(3)]
     assert answers == ["All good."] * 3
+
+
+async def test_aclose_releases_connections_and_the_model_stays_usable() -> None:
+    with FaultServer(Fault()) as server:
+        model = llm(server)
+        first = await model.ainvoke("Hello")
+        client = model._async_client
+        await model.aclose()
+        assert client is not None
+        assert client.is_closed()
+        second = await model.ainvoke("Hello")
+        await model.aclose()
+    assert first.content == second.content == "All good."
