@@ -5,8 +5,6 @@ request, and the message names the field and the fix."""
 from __future__ import annotations
 
 import base64
-import io
-import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,17 +28,12 @@ from langchain_azure_audio import (
     audio_block,
     save_audio,
 )
+from langchain_azure_audio.audio import pcm16_to_wav
 from tests.conftest import make_llm
 
 
 def wav(frames: int = 2400) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(24_000)
-        out.writeframes(bytes(2 * frames))
-    return buffer.getvalue()
+    return pcm16_to_wav(bytes(2 * frames))
 
 
 def b64(data: bytes) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
-import io
 import json
-import wave
 from collections.abc import Callable
 from typing import Any
 
@@ -27,19 +25,9 @@ from langchain_azure_audio._messages import (
     parse_tool_calls,
     to_azure_messages,
 )
+from langchain_azure_audio.audio import pcm16_to_wav
 
-
-def _wav(frames: bytes) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(24_000)
-        wav.writeframes(frames)
-    return buffer.getvalue()
-
-
-WAV_B64 = base64.b64encode(_wav(b"\x00\x01" * 240)).decode("ascii")
+WAV_B64 = base64.b64encode(pcm16_to_wav(b"\x00\x01" * 240)).decode("ascii")
 MP3_B64 = base64.b64encode(b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x64" + bytes(64)).decode()
 OGG_B64 = base64.b64encode(b"OggS\x00\x02" + bytes(40)).decode()
 NOW = 1_750_000_000.0

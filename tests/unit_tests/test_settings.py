@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import wave
 from collections.abc import Callable
 from typing import Any
 
@@ -37,21 +35,11 @@ from langchain_azure_audio._auth import (
     resolve_credentials,
 )
 from langchain_azure_audio._service_errors import RequestContext, translate_error
+from langchain_azure_audio.audio import pcm16_to_wav
 from tests.cassette_tools import ENDPOINT
 from tests.conftest import TEST_KEY, make_llm
 
-
-def _wav() -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(24_000)
-        wav.writeframes(bytes(4800))
-    return buffer.getvalue()
-
-
-WAV_BYTES = _wav()
+WAV_BYTES = pcm16_to_wav(bytes(4800))
 
 DEPLOYMENT = "gpt-4o-mini-audio-preview"
 URL = f"{ENDPOINT}/openai/deployments/{DEPLOYMENT}/chat/completions?api-version=2024-10-21"

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import base64
 import functools
-import io
 import json
 import operator
-import wave
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from langchain_azure_audio._messages import chat_result, to_azure_messages
 from langchain_azure_audio._streaming import StreamAssembler, merge_chunks
+from langchain_azure_audio.audio import pcm16_to_wav
 from langchain_azure_audio.errors import AzureAudioError
 
 NOW = 1_800_000_000
@@ -26,13 +25,7 @@ EXAMPLES = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 
 def _wav(frames: int) -> str:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16_000)
-        out.writeframes(bytes(2 * frames))
-    return base64.b64encode(buffer.getvalue()).decode()
+    return base64.b64encode(pcm16_to_wav(bytes(2 * frames), sample_rate=16_000)).decode()
 
 
 VALID_WAVS = [_wav(n) for n in (1, 7, 160)]
