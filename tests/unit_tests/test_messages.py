@@ -636,3 +636,14 @@ def test_parse_tool_calls_valid_and_invalid() -> None:
 def test_tool_message_without_a_matching_call_is_refused(history: list[BaseMessage]) -> None:
     with pytest.raises(AzureAudioInputError, match=r"messages\[\d\]: this ToolMessage answers"):
         to_azure_messages(history)
+
+
+def test_an_aggregated_stream_goes_back_like_an_invoked_answer() -> None:
+    from langchain_core.messages import AIMessageChunk
+
+    audio = {"id": "audio_s", "data": "AAAA", "expires_at": 2_000, "transcript": "Hello there."}
+    streamed = AIMessageChunk(content="Hello there.", additional_kwargs={"audio": audio})
+    live, _ = to_azure_messages([HumanMessage("Hi"), streamed], now=1_000)
+    expired, _ = to_azure_messages([HumanMessage("Hi"), streamed], now=3_000)
+    assert live[1] == {"role": "assistant", "audio": {"id": "audio_s"}}
+    assert expired[1] == {"role": "assistant", "content": "Hello there."}
