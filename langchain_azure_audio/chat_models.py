@@ -341,7 +341,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
         """
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)  # LangChain's own routing flag: _stream vs _generate decide
-        deployment = kwargs.pop("model", None) or kwargs.pop("azure_deployment", None)
+        deployment = kwargs.pop("model", None)
+        deployment = kwargs.pop("azure_deployment", None) or deployment
         settings = {
             "voice": kwargs.pop("voice", self.voice),
             "audio_format": kwargs.pop("audio_format", self.audio_format),
@@ -365,7 +366,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
             **self.model_kwargs,
             "temperature": self.temperature,
             "max_completion_tokens": self.max_tokens,
-            "stop": stop or self.stop,
+            "stop": (stop or self.stop) or None,  # an empty list is not sent
             **kwargs,
         }
         request = _messages.build_request(

@@ -132,3 +132,13 @@ def test_per_call_model_routes_to_that_deployment() -> None:
     assert llm._get_ls_params(model="gpt-4o-audio-preview")["ls_model_name"] == (
         "gpt-4o-audio-preview"
     )
+
+
+def test_stop_is_sent_only_when_there_is_one() -> None:
+    seen: list[httpx2.Request] = []
+    llm = make_llm(stop=[], **client_for(seen))
+    llm.invoke("Hi")
+    llm.invoke("Hi", stop=["Goodbye"])
+    bodies = [json.loads(r.content) for r in seen]
+    assert "stop" not in bodies[0]  # an empty list would be refused by the service
+    assert bodies[1]["stop"] == ["Goodbye"]
