@@ -125,24 +125,29 @@ def completion(
     else:
         message["content"] = transcript
     text_tokens = len(transcript.split()) + 2
+    choice = {
+        "index": 0,
+        "message": message,
+        "finish_reason": finish_reason,
+        "content_filter_results": FILTER_OK,
+        "logprobs": None,
+    }
+    tokens = usage(
+        12 + input_audio_tokens, input_audio_tokens, text_tokens + audio_tokens, audio_tokens
+    )
+    return envelope(n, model, choice, tokens)
+
+
+def envelope(n: int, model: str, choice: dict[str, Any], tokens: dict[str, Any]) -> dict[str, Any]:
+    """A non-streamed response around one choice, with Azure's prompt filter results."""
     return {
         "id": f"chatcmpl-synthetic{n:04d}",
         "object": "chat.completion",
         "created": CREATED + n,
         "model": model,
         "prompt_filter_results": PROMPT_FILTER_RESULTS,
-        "choices": [
-            {
-                "index": 0,
-                "message": message,
-                "finish_reason": finish_reason,
-                "content_filter_results": FILTER_OK,
-                "logprobs": None,
-            }
-        ],
-        "usage": usage(
-            12 + input_audio_tokens, input_audio_tokens, text_tokens + audio_tokens, audio_tokens
-        ),
+        "choices": [choice],
+        "usage": tokens,
         "system_fingerprint": "fp_synthetic",
     }
 
@@ -345,24 +350,16 @@ def tool_call_completion(
     n: int, function: dict[str, Any], model: str, said: str = ""
 ) -> dict[str, Any]:
     arguments = json.dumps(example_arguments(function.get("parameters") or {}, said))
-    return {
-        "id": f"chatcmpl-synthetic{n:04d}",
-        "object": "chat.completion",
-        "created": CREATED + n,
-        "model": model,
-        "prompt_filter_results": PROMPT_FILTER_RESULTS,
-        "choices": [{
-            "index": 0,
-            "finish_reason": "tool_calls",
-            "content_filter_results": {},
-            "message": {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
-                {"id": f"call_synthetic{n:04d}", "type": "function",
-                 "function": {"name": function["name"], "arguments": arguments}},
-            ]},
-        }],
-        "usage": usage(40, 0, 12, 0),
-        "system_fingerprint": "fp_synthetic",
+    choice = {
+        "index": 0,
+        "finish_reason": "tool_calls",
+        "content_filter_results": {},
+        "message": {"role": "assistant", "content": None, "refusal": None, "tool_calls": [
+            {"id": f"call_synthetic{n:04d}", "type": "function",
+             "function": {"name": function["name"], "arguments": arguments}},
+        ]},
     }  # fmt: skip
+    return envelope(n, model, choice, usage(40, 0, 12, 0))
 
 
 def tool_call_stream(n: int, function: dict[str, Any], model: str, said: str = "") -> str:

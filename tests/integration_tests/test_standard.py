@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from vcr import VCR
@@ -30,6 +29,7 @@ from langchain_azure_audio._demo import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT
 from langchain_azure_audio._replay import MATCH_ON, SCRUBBED_HEADERS, scrubbers
 from tests.cassette_tools import CASSETTES, REPO
 from tests.conftest import NO_CASSETTE
+from tests.standard_flags import AzureAudioFlags
 
 MODE = os.environ.get("LCAA_CASSETTE_MODE", "replay")
 STANDARD = CASSETTES / "standard"
@@ -60,24 +60,12 @@ def _params() -> dict[str, Any]:
     return params
 
 
-class TestAzureChatOpenAIAudioStandard(ChatModelIntegrationTests):
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return AzureChatOpenAIAudio
-
+class TestAzureChatOpenAIAudioStandard(AzureAudioFlags, ChatModelIntegrationTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return _params()
 
-    # Feature flags, set truthfully (docs/testing.md lists them).
-    @property
-    def supports_audio_inputs(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
+    # Flags beyond the shared ones (tests/standard_flags.py), set truthfully.
     @property
     def supported_usage_metadata_details(self) -> dict[str, Any]:
         details = ["audio_input", "audio_output", "cache_read_input"]

@@ -14,26 +14,15 @@ from pydantic import BaseModel
 
 from langchain_azure_audio import AzureAudioConfigError, AzureChatOpenAIAudio
 from tests.cassette_tools import API_VERSION, ENDPOINT
+from tests.standard_flags import AzureAudioFlags
 
 
-class TestAzureChatOpenAIAudioUnit(ChatModelUnitTests):
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return AzureChatOpenAIAudio
-
+class TestAzureChatOpenAIAudioUnit(AzureAudioFlags, ChatModelUnitTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {"azure_endpoint": ENDPOINT, "azure_deployment": "gpt-4o-mini-audio-preview"}
 
-    # Feature flags, set truthfully (docs/testing.md lists them).
-    @property
-    def supports_audio_inputs(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
+    # Flags beyond the shared ones (tests/standard_flags.py), set truthfully.
     @property
     def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
         return (
