@@ -1,4 +1,5 @@
-"""Azure OpenAI audio models (`gpt-4o-audio-preview`, `gpt-4o-mini-audio-preview`) for LangChain."""
+"""Azure OpenAI audio chat models (`gpt-audio-1.5`, `gpt-audio`, `gpt-audio-mini`, and the
+retired `gpt-4o-audio-preview` / `gpt-4o-mini-audio-preview`) for LangChain."""
 
 from langchain_azure_audio._streaming import StreamInterruptedError, merge_chunks
 from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
@@ -15,6 +16,7 @@ from langchain_azure_audio.errors import (
     ContentFilterError,
     DeploymentNotFoundError,
     InvalidAudioError,
+    VoiceNotAvailableError,
 )
 from langchain_azure_audio.stream_audio import (
     aiter_pcm,
@@ -41,6 +43,7 @@ __all__ = [
     "DeploymentNotFoundError",
     "InvalidAudioError",
     "StreamInterruptedError",
+    "VoiceNotAvailableError",
     "__version__",
     "aiter_pcm",
     "asave_stream",

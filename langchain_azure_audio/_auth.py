@@ -16,6 +16,8 @@ from typing import Final
 from langchain_azure_audio.errors import AzureAudioAuthenticationError
 
 COGNITIVE_SERVICES_SCOPE: Final = "https://cognitiveservices.azure.com/.default"
+"""The token scope Microsoft documents for Azure OpenAI, classic and v1 API alike
+(learn.microsoft.com/azure/ai-services/openai/how-to/managed-identity)."""
 
 TokenProvider = Callable[[], str]
 AsyncTokenProvider = Callable[[], "str | Awaitable[str]"]
@@ -36,15 +38,24 @@ class Credentials:
 
 API_KEY_AUTH: Final = "API key (api_key / AZURE_OPENAI_API_KEY, sent as the 'api-key' header)"
 PROVIDER_AUTH: Final = "the azure_ad_token_provider you passed (bearer token)"
-KEYLESS_AUTH: Final = f"keyless Entra ID (DefaultAzureCredential, scope {COGNITIVE_SERVICES_SCOPE})"
+
+
+def keyless_auth(scope: str) -> str:
+    """How keyless auth is described in errors."""
+    return f"keyless Entra ID (DefaultAzureCredential, scope {scope})"
+
+
+KEYLESS_AUTH: Final = keyless_auth(COGNITIVE_SERVICES_SCOPE)
 
 
 def resolve_credentials(
     api_key: str | None,
     token_provider: TokenProvider | None,
     async_token_provider: AsyncTokenProvider | None = None,
+    *,
+    scope: str = COGNITIVE_SERVICES_SCOPE,
 ) -> Credentials:
-    """Pick the auth path; nothing is contacted here."""
+    """Pick the auth path; nothing is contacted here (`scope` is for keyless Entra ID)."""
     if api_key:
         return Credentials(API_KEY_AUTH, api_key=api_key)
     if token_provider or async_token_provider:
@@ -53,8 +64,8 @@ def resolve_credentials(
             token_provider=token_provider,
             async_token_provider=async_token_provider or token_provider,
         )
-    provider = LazyEntraTokenProvider()
-    return Credentials(KEYLESS_AUTH, token_provider=provider, async_token_provider=provider)
+    provider = LazyEntraTokenProvider(scope)
+    return Credentials(keyless_auth(scope), token_provider=provider, async_token_provider=provider)
 
 
 class LazyEntraTokenProvider:
@@ -65,7 +76,8 @@ class LazyEntraTokenProvider:
     saying which path was tried and how to fix it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, scope: str = COGNITIVE_SERVICES_SCOPE) -> None:
+        self.scope = scope
         self._provider: TokenProvider | None = None
         self._lock = threading.Lock()
 
@@ -79,7 +91,8 @@ class LazyEntraTokenProvider:
             return self._get_provider()()
         except ClientAuthenticationError as exc:
             raise AzureAudioAuthenticationError(
-                f"Could not get a token with {KEYLESS_AUTH}: {_first_line(exc)}. Sign in "
+                f"Could not get a token with {keyless_auth(self.scope)}: {_first_line(exc)}. "
+                "Sign in "
                 "(`az login`, a managed identity, or AZURE_CLIENT_ID/AZURE_TENANT_ID/"
                 "AZURE_CLIENT_SECRET) and grant the 'Cognitive Services OpenAI User' role, "
                 "or set AZURE_OPENAI_API_KEY to use an API key instead."
@@ -90,9 +103,7 @@ class LazyEntraTokenProvider:
             if self._provider is None:
                 from azure.identity import DefaultAzureCredential, get_bearer_token_provider
 
-                self._provider = get_bearer_token_provider(
-                    DefaultAzureCredential(), COGNITIVE_SERVICES_SCOPE
-                )
+                self._provider = get_bearer_token_provider(DefaultAzureCredential(), self.scope)
             return self._provider
 
 

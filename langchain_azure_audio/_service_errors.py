@@ -6,11 +6,13 @@ was involved, and what to do. They never include a credential.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import openai
 
+from langchain_azure_audio._profiles import ALL_VOICES
 from langchain_azure_audio.errors import (
     ApiVersionTooOldError,
     AzureAudioAuthenticationError,
@@ -19,6 +21,7 @@ from langchain_azure_audio.errors import (
     AzureAudioServiceError,
     ContentFilterError,
     DeploymentNotFoundError,
+    VoiceNotAvailableError,
 )
 
 MIN_AUDIO_API_VERSION = "2025-01-01-preview"
@@ -30,8 +33,11 @@ class RequestContext:
 
     deployment: str
     endpoint: str
-    api_version: str
+    api_version: str  # "v1" on the v1 API
     auth: str
+    voice: str | None = None
+    model: str | None = None  # the model behind the deployment, when known
+    voices: tuple[str, ...] = ALL_VOICES  # the voices documented for that model
 
 
 def translate_error(exc: Exception, ctx: RequestContext) -> AzureAudioError | None:
@@ -57,6 +63,20 @@ def translate_error(exc: Exception, ctx: RequestContext) -> AzureAudioError | No
             body=exc.body,
         )
     return None
+
+
+def _error_param(body: Any) -> str:
+    error = body.get("error", body) if isinstance(body, dict) else None
+    return str(error.get("param") or "") if isinstance(error, dict) else ""
+
+
+def _is_voice_refusal(status: int, body: Any, service_message: str) -> bool:
+    """A 400 about the `audio.voice` parameter (by its `param`, or a message naming it)."""
+    if status != 400:
+        return False
+    return "voice" in _error_param(body).lower() or (
+        re.search(r"\bvoice\b", service_message, re.IGNORECASE) is not None
+    )
 
 
 def _error_fields(body: Any) -> tuple[str | None, str | None]:
@@ -114,6 +134,16 @@ def _status_error(exc: openai.APIStatusError, ctx: RequestContext) -> AzureAudio
             "deployment's content filter.",
             categories=categories,
             filter_results=filter_results,
+            **common,
+        )
+    if _is_voice_refusal(status, exc.body, service_message):
+        model = f" (model {ctx.model})" if ctx.model else ""
+        voice = f"voice {ctx.voice!r}" if ctx.voice else "the requested voice"
+        return VoiceNotAvailableError(
+            f"Deployment {ctx.deployment!r}{model} does not offer {voice} {said}. "
+            f"Try one of the voices documented for it: {', '.join(ctx.voices)}.",
+            voice=ctx.voice,
+            voices_to_try=ctx.voices,
             **common,
         )
     if (

@@ -25,10 +25,11 @@ from langchain_core.messages import BaseMessage
 from langchain_azure_audio.errors import AzureAudioInputError, InvalidAudioError
 
 InputFormat = Literal["wav", "mp3"]
-OutputFormat = Literal["wav", "mp3", "flac", "opus", "pcm16"]
+OutputFormat = Literal["wav", "aac", "mp3", "flac", "opus", "pcm16"]
 
 INPUT_FORMATS: Final = ("wav", "mp3")
-OUTPUT_FORMATS: Final = ("wav", "mp3", "flac", "opus", "pcm16")
+OUTPUT_FORMATS: Final = ("wav", "aac", "mp3", "flac", "opus", "pcm16")
+"""Output formats of audio chat completions (`aac` with the GA gpt-audio models)."""
 MAX_INPUT_AUDIO_BYTES: Final = 20 * 1024 * 1024
 """Azure's documented limit for one input audio file (decoded bytes)."""
 
@@ -48,6 +49,7 @@ _MIME_TO_INPUT_FORMAT: Final[dict[str, InputFormat]] = {
 }
 _OUTPUT_FORMAT_TO_MIME: Final[dict[str, str]] = {
     "wav": "audio/wav",
+    "aac": "audio/aac",
     "mp3": "audio/mpeg",
     "flac": "audio/flac",
     "opus": "audio/opus",
@@ -61,6 +63,7 @@ _SUFFIX_TO_INPUT_FORMAT: Final[dict[str, InputFormat]] = {
 _ACCEPTED = "WAV (audio/wav) or MP3 (audio/mpeg)"
 _SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
     "wav": (".wav", ".wave"),
+    "aac": (".aac",),
     "mp3": (".mp3",),
     "flac": (".flac",),
     "opus": (".opus", ".ogg"),
@@ -93,7 +96,7 @@ def sniff_container(data: bytes) -> str | None:
     """Name the container the bytes announce, or `None` if unknown.
 
     Knows the accepted inputs (`wav`, `mp3`) and the common containers that
-    are refused (`ogg`, `flac`, `m4a`, `webm`), so errors can name them. An
+    are refused (`aac`, `ogg`, `flac`, `m4a`, `webm`), so errors can name them. An
     MP3 without an ID3 tag is only recognised when its first frame header is
     valid and, if the data is long enough, the next frame follows it: a bare
     0xFFEx sync word also starts plenty of raw PCM.
@@ -102,6 +105,8 @@ def sniff_container(data: bytes) -> str | None:
         return "wav"
     if data[:3] == b"ID3" or _mpeg_frames_at_start(data):
         return "mp3"
+    if len(data) >= 2 and data[0] == 0xFF and data[1] & 0xF6 == 0xF0:  # ADTS (raw AAC)
+        return "aac"
     if data[:4] == b"OggS":
         return "ogg"
     if data[:4] == b"fLaC":
@@ -353,7 +358,8 @@ def save_audio(message: BaseMessage | dict[str, Any], path: str | os.PathLike[st
     suffix = target.suffix.lower()
     allowed = _SUFFIXES[fmt]
     if suffix and suffix not in allowed:
-        wanted = {".wav": "wav", ".wave": "wav", ".mp3": "mp3", ".flac": "flac", ".opus": "opus"}
+        wanted = {".wav": "wav", ".wave": "wav", ".aac": "aac", ".mp3": "mp3", ".flac": "flac"}
+        wanted[".opus"] = "opus"
         alternative = f", or request audio_format='{wanted[suffix]}'" if suffix in wanted else ""
         raise AzureAudioInputError(
             f"save_audio: the answer is {fmt} audio but the path ends in {suffix!r}; save it "

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from operator import itemgetter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Final
 
 import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models import LangSmithParams, ModelProfile
 from langchain_core.language_models.base import LanguageModelInput
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
@@ -20,37 +19,43 @@ from langchain_core.language_models.chat_models import (
 )
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.block_translators import register_translator
-from langchain_core.output_parsers.openai_tools import (
-    JsonOutputKeyToolsParser,
-    PydanticToolsParser,
-)
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
-from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from langchain_azure_audio import _messages
-from langchain_azure_audio._auth import Credentials, resolve_credentials
+from langchain_azure_audio._auth import COGNITIVE_SERVICES_SCOPE, Credentials, resolve_credentials
+from langchain_azure_audio._clients import ClientOptions, api_kind, async_client, sync_client
+from langchain_azure_audio._profiles import (
+    ALL_VOICES,
+    model_profile,
+    resolve_model_name,
+    voices_for,
+)
 from langchain_azure_audio._service_errors import (
     MIN_AUDIO_API_VERSION,
     RequestContext,
     translate_error,
 )
+from langchain_azure_audio._settings import (
+    check_call_settings,
+    check_passthrough,
+    checked_response,
+)
 from langchain_azure_audio._streaming import STREAM_AUDIO_FORMAT, StreamAssembler
+from langchain_azure_audio._structured import structured_output
 from langchain_azure_audio._tools import format_tools, tool_choice_param
-from langchain_azure_audio.audio import OUTPUT_FORMATS
 from langchain_azure_audio.errors import (
     AzureAudioConfigError,
     AzureAudioInputError,
     AzureAudioServiceError,
 )
 
-DOCUMENTED_VOICES: Final = ("alloy", "echo", "shimmer")
-"""The voices Azure documents for the audio chat models."""
-MODALITIES: Final = ("text", "audio")
-EXPIRED_AUDIO_POLICIES: Final = ("transcript", "send_id", "error")
+DOCUMENTED_VOICES: Final = ALL_VOICES
+"""The voices Azure documents for audio chat completions (the GA gpt-audio family;
+the retired previews documented alloy, echo and shimmer)."""
 
 try:  # the `openai` SDK's transport: httpx2 in openai 3.x, httpx before
     import httpx2 as _transport
@@ -74,7 +79,8 @@ register_translator(
 
 
 class AzureChatOpenAIAudio(BaseChatModel):
-    """Azure OpenAI audio chat models (`gpt-4o-audio-preview`, `gpt-4o-mini-audio-preview`).
+    """Azure OpenAI audio chat models (`gpt-audio-1.5`, `gpt-audio`, `gpt-audio-mini`,
+    and the retired `gpt-4o-audio-preview` / `gpt-4o-mini-audio-preview`).
 
     Text and audio in, text and audio out, through the ordinary chat-completions
     API. Answers are `AIMessage`s whose `.content` is the text (the transcript
@@ -84,16 +90,20 @@ class AzureChatOpenAIAudio(BaseChatModel):
 
     Auth: an API key when given (`api_key` or `AZURE_OPENAI_API_KEY`);
     otherwise your `azure_ad_token_provider`; otherwise keyless Entra ID through
-    `DefaultAzureCredential` (created on the first request).
+    `DefaultAzureCredential` (created on the first request, scope `token_scope`).
+
+    Endpoint: `https://<resource>.openai.azure.com` uses Azure's classic API
+    (deployment in the path, `api_version`); `https://<resource>.openai.azure.com/openai/v1`
+    uses the v1 API (no api-version, deployment in the body's `model`).
 
     Example:
         ```python
         from langchain_azure_audio import AzureChatOpenAIAudio, save_audio
 
         llm = AzureChatOpenAIAudio(
-            azure_deployment="gpt-4o-mini-audio-preview",
+            azure_deployment="gpt-audio-1.5",
             azure_endpoint="https://my-resource.openai.azure.com",
-            voice="alloy",
+            voice="marin",
             audio_format="wav",
         )
         answer = llm.invoke("Is a golden retriever a good family dog?")
@@ -109,11 +119,17 @@ class AzureChatOpenAIAudio(BaseChatModel):
     azure_endpoint: str | None = Field(
         default_factory=from_env("AZURE_OPENAI_ENDPOINT", default=None)
     )
-    """`https://<resource>.openai.azure.com` (env `AZURE_OPENAI_ENDPOINT`)."""
+    """`https://<resource>.openai.azure.com` for the classic API, or
+    `https://<resource>.openai.azure.com/openai/v1` for the v1 API (env `AZURE_OPENAI_ENDPOINT`)."""
+    model_name: str | None = Field(default=None, alias="model")
+    """The model behind the deployment (e.g. `gpt-audio-1.5`), when the deployment's name
+    does not say it; sets `profile` and tracing. A deployment named like a known model
+    is taken as that model."""
     api_version: str = Field(
         default_factory=from_env("OPENAI_API_VERSION", default=MIN_AUDIO_API_VERSION)
     )
-    """Azure api-version (env `OPENAI_API_VERSION`); audio needs `2025-01-01-preview`+."""
+    """Azure api-version of the classic API (env `OPENAI_API_VERSION`); audio needs
+    `2025-01-01-preview`+. The v1 API takes none."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
     )
@@ -124,12 +140,15 @@ class AzureChatOpenAIAudio(BaseChatModel):
         default=None, exclude=True
     )
     """Async variant for the async client; defaults to `azure_ad_token_provider`."""
+    token_scope: str = COGNITIVE_SERVICES_SCOPE
+    """Entra ID scope of keyless auth's tokens (Azure OpenAI's, classic and v1 alike)."""
     voice: str = "alloy"
-    """Output voice: one of Azure's documented voices (alloy, echo, shimmer)."""
+    """Output voice: alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin or cedar
+    (the retired previews offered alloy, echo and shimmer)."""
     allow_unknown_voice: bool = False
     """Opt out of the voice check, to try voices Azure has not documented yet."""
     audio_format: str = "wav"
-    """Output audio format: wav, mp3, flac, opus or pcm16. Streams are always pcm16."""
+    """Output audio format: wav, aac, mp3, flac, opus or pcm16. Streams are always pcm16."""
     modalities: list[str] = Field(default_factory=lambda: ["text", "audio"])
     """`["text", "audio"]` to hear the answer, `["text"]` for transcription/analysis."""
     expired_audio: str = "transcript"
@@ -154,8 +173,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    _client: openai.AzureOpenAI | None = PrivateAttr(default=None)
-    _async_client: openai.AsyncAzureOpenAI | None = PrivateAttr(default=None)
+    _client: openai.OpenAI | None = PrivateAttr(default=None)
+    _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
     _async_loop: asyncio.AbstractEventLoop | None = PrivateAttr(default=None)
     _credentials: Credentials | None = PrivateAttr(default=None)
 
@@ -180,10 +199,10 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if not self.azure_deployment:
             raise AzureAudioConfigError(
                 "azure_deployment is not set: pass the name of your audio model deployment "
-                "(e.g. azure_deployment='gpt-4o-mini-audio-preview') or set "
+                "(e.g. azure_deployment='gpt-audio-1.5') or set "
                 "AZURE_OPENAI_DEPLOYMENT_NAME."
             )
-        _check_call_settings(
+        check_call_settings(
             voice=self.voice,
             audio_format=self.audio_format,
             modalities=self.modalities,
@@ -192,6 +211,20 @@ class AzureChatOpenAIAudio(BaseChatModel):
         )
         if self.max_retries < 0:
             raise AzureAudioConfigError("max_retries must be 0 or more.")
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return model_profile(self.audio_model_name)
+
+    @property
+    def audio_model_name(self) -> str | None:
+        """The model behind the deployment: `model_name`, or the deployment's name when it
+        names a known audio model (`None` otherwise)."""
+        return resolve_model_name(self.model_name, self.azure_deployment)
+
+    @property
+    def api_kind(self) -> str:
+        """`"v1"` when `azure_endpoint` ends in `/openai/v1`, else `"classic"`."""
+        return api_kind(str(self.azure_endpoint))
 
     @property
     def _llm_type(self) -> str:
@@ -213,7 +246,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "azure_deployment": self.azure_deployment,
-            "api_version": self.api_version,
+            "model_name": self.audio_model_name,
+            "api": self.api_kind,
+            "api_version": self.api_version if self.api_kind == "classic" else None,
             "voice": self.voice,
             "audio_format": self.audio_format,
             "modalities": self.modalities,
@@ -223,7 +258,10 @@ class AzureChatOpenAIAudio(BaseChatModel):
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
             ls_provider="azure",
-            ls_model_name=kwargs.get("model") or self.azure_deployment or "",
+            ls_model_name=kwargs.get("model")
+            or self.audio_model_name
+            or self.azure_deployment
+            or "",
             ls_model_type="chat",
         )
         if self.temperature is not None:
@@ -242,36 +280,25 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 self.api_key.get_secret_value() if self.api_key else None,
                 self.azure_ad_token_provider,
                 self.azure_ad_async_token_provider,
+                scope=self.token_scope,
             )
         return self._credentials
 
-    def _client_kwargs(self) -> dict[str, Any]:
-        creds = self._creds()
-        kwargs: dict[str, Any] = {
-            # No azure_deployment here: the SDK then routes each request to
-            # /openai/deployments/{body.model}/..., so a per-call `model` works.
-            "azure_endpoint": self.azure_endpoint,
-            "api_version": self.api_version,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
-        if self.timeout is not None:
-            kwargs["timeout"] = self.timeout
-        if creds.api_key:
-            kwargs["api_key"] = creds.api_key
-        return kwargs
+    def _client_options(self) -> ClientOptions:
+        return ClientOptions(
+            endpoint=str(self.azure_endpoint),
+            api_version=self.api_version,
+            max_retries=self.max_retries,
+            timeout=self.timeout,
+            default_headers=self.default_headers,
+        )
 
-    def _sync_client(self) -> openai.AzureOpenAI:
+    def _sync_client(self) -> openai.OpenAI:
         if self._client is None:
-            creds = self._creds()
-            self._client = openai.AzureOpenAI(
-                **self._client_kwargs(),
-                azure_ad_token_provider=None if creds.api_key else creds.token_provider,
-                http_client=self.http_client,
-            )
+            self._client = sync_client(self._client_options(), self._creds(), self.http_client)
         return self._client
 
-    def _async_client_(self) -> openai.AsyncAzureOpenAI:
+    def _async_client_(self) -> openai.AsyncOpenAI:
         """The async client of the running event loop.
 
         Its connection pool belongs to one loop, so each new loop (each
@@ -282,11 +309,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
             self.http_async_client is None and self._async_loop is not loop
         ):
             self._async_loop = loop
-            creds = self._creds()
-            self._async_client = openai.AsyncAzureOpenAI(
-                **self._client_kwargs(),
-                azure_ad_token_provider=None if creds.api_key else creds.async_token_provider,
-                http_client=self.http_async_client,
+            self._async_client = async_client(
+                self._client_options(), self._creds(), self.http_async_client
             )
         return self._async_client
 
@@ -303,16 +327,21 @@ class AzureChatOpenAIAudio(BaseChatModel):
             self._async_client = None
 
     @contextlib.contextmanager
-    def _service_errors(self, deployment: str) -> Iterator[None]:
+    def _service_errors(self, request: dict[str, Any]) -> Iterator[None]:
         """Re-raise `openai` errors as this package's typed errors."""
         try:
             yield
         except openai.OpenAIError as exc:
+            deployment = str(request["model"])
+            model = resolve_model_name(self.model_name, deployment)
             ctx = RequestContext(
                 deployment=deployment,
                 endpoint=str(self.azure_endpoint),
-                api_version=self.api_version,
+                api_version=self.api_version if self.api_kind == "classic" else "v1",
                 auth=self._creds().description,
+                voice=(request.get("audio") or {}).get("voice"),
+                model=model,
+                voices=voices_for(model),
             )
             translated = translate_error(exc, ctx)
             if translated is None:
@@ -349,7 +378,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
             "modalities": kwargs.pop("modalities", self.modalities),
             "expired_audio": kwargs.pop("expired_audio", self.expired_audio),
         }
-        _check_call_settings(**settings, allow_unknown_voice=self.allow_unknown_voice)
+        check_call_settings(**settings, allow_unknown_voice=self.allow_unknown_voice)
         azure_messages, has_audio = _messages.to_azure_messages(
             messages, expired_audio=settings["expired_audio"]
         )
@@ -360,7 +389,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 "audio on one side. Add an audio block to a HumanMessage (audio_block(path)) "
                 "or set modalities=['text', 'audio']."
             )
-        _check_passthrough({**self.model_kwargs, **kwargs}, wants_audio)
+        check_passthrough({**self.model_kwargs, **kwargs}, wants_audio)
         audio_format = STREAM_AUDIO_FORMAT if stream else settings["audio_format"]
         extra = {
             **self.model_kwargs,
@@ -406,7 +435,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
 
     def with_structured_output(
         self,
-        schema: dict[str, Any] | type,
+        schema: dict[str, Any] | type | None = None,
         *,
         method: str = "function_calling",
         include_raw: bool = False,
@@ -416,42 +445,18 @@ class AzureChatOpenAIAudio(BaseChatModel):
         """Answers parsed into `schema` (Pydantic, TypedDict or JSON schema), by function calling.
 
         Works with audio input too ("extract the caller's name from this
-        voicemail"). Only `method="function_calling"` exists: the audio models
-        do not support `response_format` (JSON mode / JSON schema).
+        voicemail"). The audio models take no `response_format`, so
+        `method="json_schema"` and `method="json_mode"` (with a schema), as
+        written for `AzureChatOpenAI`, are served by function calling too.
         """
-        if method != "function_calling":
-            raise AzureAudioConfigError(
-                f"method={method!r} is not supported: Azure's audio models do not accept "
-                "response_format (JSON mode or JSON schema). Use method='function_calling' "
-                "(the default)."
-            )
-        if kwargs:
-            raise AzureAudioConfigError(
-                f"with_structured_output got unsupported arguments {sorted(kwargs)}."
-            )
-        tool_name = format_tools([schema], strict=strict)[0]["function"]["name"]
-        llm = self.bind_tools(
-            [schema],
-            tool_choice=tool_name,
+        return structured_output(
+            self.bind_tools,
+            schema,
+            method=method,
+            include_raw=include_raw,
             strict=strict,
-            ls_structured_output_format={
-                "kwargs": {"method": method, "strict": strict},
-                "schema": schema,
-            },
+            kwargs=kwargs,
         )
-        parser: Runnable[Any, Any] = (
-            PydanticToolsParser(tools=[schema], first_tool_only=True)
-            if isinstance(schema, type) and is_basemodel_subclass(schema)
-            else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
-        )
-        if not include_raw:
-            return llm | parser
-        parse_or_none = RunnablePassthrough.assign(
-            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-        ).with_fallbacks(
-            [RunnablePassthrough.assign(parsed=lambda _: None)], exception_key="parsing_error"
-        )
-        return RunnableMap(raw=llm) | parse_or_none
 
     def _generate(
         self,
@@ -463,9 +468,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
-        with self._service_errors(request["model"]):
+        with self._service_errors(request):
             response = self._sync_client().post(CHAT_PATH, body=request, cast_to=object)
-        return _messages.chat_result(_checked(response), audio_format=audio_format)
+        return _messages.chat_result(checked_response(response), audio_format=audio_format)
 
     async def _agenerate(
         self,
@@ -477,9 +482,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
-        with self._service_errors(request["model"]):
+        with self._service_errors(request):
             response = await self._async_client_().post(CHAT_PATH, body=request, cast_to=object)
-        return _messages.chat_result(_checked(response), audio_format=audio_format)
+        return _messages.chat_result(checked_response(response), audio_format=audio_format)
 
     def _stream(
         self,
@@ -490,7 +495,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
-        with self._service_errors(request["model"]):
+        with self._service_errors(request):
             stream = self._sync_client().post(
                 CHAT_PATH, body=request, cast_to=object, stream=True, stream_cls=openai.Stream[Any]
             )
@@ -516,7 +521,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, _ = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
-        with self._service_errors(request["model"]):
+        with self._service_errors(request):
             stream = await self._async_client_().post(
                 CHAT_PATH,
                 body=request,
@@ -536,82 +541,3 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if not assembler.complete:
             raise assembler.interrupted(None)
         yield assembler.finish()
-
-
-def _check_call_settings(
-    *,
-    voice: str,
-    audio_format: str,
-    modalities: Sequence[str],
-    expired_audio: str,
-    allow_unknown_voice: bool,
-) -> None:
-    if not isinstance(modalities, (list, tuple)) or not modalities:
-        raise AzureAudioConfigError(
-            f"modalities={modalities!r}: use ['text', 'audio'] or ['text']."
-        )
-    unknown = [m for m in modalities if m not in MODALITIES]
-    if unknown:
-        raise AzureAudioConfigError(
-            f"modalities contains {unknown!r}; use ['text', 'audio'] or ['text']."
-        )
-    if "text" not in modalities:
-        raise AzureAudioConfigError(
-            "modalities=['audio'] is not accepted by the service; use ['text', 'audio']."
-        )
-    if not allow_unknown_voice and voice not in DOCUMENTED_VOICES:
-        raise AzureAudioConfigError(
-            f"voice {voice!r} is not one of Azure's documented voices {DOCUMENTED_VOICES}; "
-            "pick one of them, or pass allow_unknown_voice=True to try another voice."
-        )
-    if audio_format not in OUTPUT_FORMATS:
-        raise AzureAudioConfigError(
-            f"audio_format {audio_format!r} is not supported; use one of {OUTPUT_FORMATS}."
-        )
-    if expired_audio not in EXPIRED_AUDIO_POLICIES:
-        raise AzureAudioConfigError(
-            f"expired_audio {expired_audio!r} is not a policy; use one of {EXPIRED_AUDIO_POLICIES}."
-        )
-
-
-_MANAGED_PARAMS: Final = {
-    "messages": "pass messages to invoke()",
-    "stream_options": "usage is always requested when streaming",
-    "modalities": "set modalities",
-}
-
-
-def _check_passthrough(params: Mapping[str, Any], wants_audio: bool) -> None:
-    """Extra request parameters must not fight the settings this class manages."""
-    for name, fix in _MANAGED_PARAMS.items():
-        if name in params:
-            raise AzureAudioConfigError(f"{name!r} cannot be passed as an extra parameter; {fix}.")
-    if "audio" in params:
-        if not wants_audio:
-            raise AzureAudioConfigError(
-                "audio output parameters were given but modalities=['text']; set "
-                "modalities=['text', 'audio'] to get audio back, or drop 'audio'."
-            )
-        raise AzureAudioConfigError(
-            "'audio' cannot be passed as an extra parameter; set voice= and audio_format=."
-        )
-
-
-def _checked(response: Any) -> Mapping[str, Any]:
-    """A 200 response must carry choices; a 200 with an error body is an error."""
-    if isinstance(response, Mapping) and response.get("choices"):
-        return response
-    error = response.get("error") if isinstance(response, Mapping) else None
-    if isinstance(error, Mapping):
-        raise AzureAudioServiceError(
-            f"Azure OpenAI answered 200 with an error: {error.get('message')}",
-            status_code=200,
-            code=error.get("code"),
-            service_message=error.get("message"),
-            body=response,
-        )
-    raise AzureAudioServiceError(
-        "Azure OpenAI answered 200 without any choices; retry the request.",
-        status_code=200,
-        body=response,
-    )

@@ -29,6 +29,7 @@ __all__ = [
     "ContentFilterError",
     "DeploymentNotFoundError",
     "InvalidAudioError",
+    "VoiceNotAvailableError",
 ]
 
 
@@ -84,6 +85,27 @@ class AzureAudioAuthenticationError(AzureAudioServiceError):
 
 class DeploymentNotFoundError(AzureAudioServiceError):
     """The deployment does not exist on the endpoint (404)."""
+
+
+class VoiceNotAvailableError(AzureAudioServiceError):
+    """The service refused the voice for the deployment's model (HTTP 400).
+
+    Attributes:
+        voice: the voice that was refused.
+        voices_to_try: the voices Azure documents for the deployment's model.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        voice: str | None = None,
+        voices_to_try: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.voice = voice
+        self.voices_to_try = voices_to_try
 
 
 class ApiVersionTooOldError(AzureAudioServiceError):

@@ -143,9 +143,30 @@ def test_tool_message_without_a_call_is_refused_before_the_request() -> None:
 
 
 @pytest.mark.parametrize("method", ["json_schema", "json_mode"])
-def test_structured_output_needs_function_calling(method: str) -> None:
-    with pytest.raises(AzureAudioConfigError, match="method='function_calling'"):
+def test_json_methods_are_served_by_function_calling(
+    method: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Code written for AzureChatOpenAI keeps working: the same forced function call."""
+    expected = make_llm().with_structured_output(flows.Voicemail).first  # type: ignore[attr-defined]
+    with caplog.at_level("INFO", logger="langchain_azure_audio"):
+        bound = make_llm().with_structured_output(flows.Voicemail, method=method).first  # type: ignore[attr-defined]
         make_llm().with_structured_output(flows.Voicemail, method=method)
+    assert bound.kwargs["tools"] == expected.kwargs["tools"]
+    assert bound.kwargs["tool_choice"] == expected.kwargs["tool_choice"]
+    assert "response_format" not in bound.kwargs
+    logged = [r for r in caplog.records if "served by function calling" in r.getMessage()]
+    assert len(logged) <= 1  # once per process and method (maybe already logged earlier)
+
+
+def test_json_mode_without_a_schema_says_why() -> None:
+    with pytest.raises(AzureAudioConfigError, match="needs a schema"):
+        make_llm().with_structured_output(None, method="json_mode")
+
+
+def test_response_format_is_refused_before_the_request() -> None:
+    llm = make_llm().bind(response_format={"type": "json_object"})
+    with pytest.raises(AzureAudioConfigError, match="with_structured_output"):
+        llm.invoke("Hi")
 
 
 def test_tools_stay_inside_their_folders(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_demo_offline_says_it_is_synthetic(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["speak"], ["speak", "hi", "--format", "aac"], ["transcribe", "/no/such.wav"], ["nope"]],
+    [["speak"], ["speak", "hi", "--format", "ogg"], ["transcribe", "/no/such.wav"], ["nope"]],
     ids=["missing-argument", "bad-choice", "missing-file", "unknown-command"],
 )
 def test_usage_errors_exit_2(args: list[str]) -> None:

@@ -68,7 +68,7 @@ def expired_answer() -> AIMessage:
 CASES: list[Any] = [
     # -- settings ---------------------------------------------------------------
     ("unknown voice", build(voice="nova"), AzureAudioConfigError, ["voice 'nova'", "allow_unknown_voice=True"]),
-    ("unknown output format", build(audio_format="aac"), AzureAudioConfigError, ["audio_format 'aac'", "'wav'"]),
+    ("unknown output format", build(audio_format="ogg"), AzureAudioConfigError, ["audio_format 'ogg'", "'wav'"]),
     ("audio-only modality", build(modalities=["audio"]), AzureAudioConfigError, ["modalities=['audio']", "['text', 'audio']"]),
     ("unknown modality", build(modalities=["text", "video"]), AzureAudioConfigError, ["modalities", "['text', 'audio'] or ['text']"]),
     ("no modality", build(modalities=[]), AzureAudioConfigError, ["modalities=[]", "['text', 'audio']"]),

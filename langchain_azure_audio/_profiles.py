@@ -1,0 +1,174 @@
+"""The Azure audio chat models this package knows: voices, formats, limits, lifecycle.
+
+One table (`KNOWN_MODELS`) feeds the voice check, `llm.profile`, the docs'
+"models and retirement" table and the model-name inference from a deployment
+name. Sources, as stored on 2026-11-26:
+
+* Lifecycle and retirement dates of the GA models: Microsoft Foundry's model
+  retirement schedule (MicrosoftDocs/azure-ai-docs,
+  articles/foundry/openai/includes/concepts-model-retirement-schedule-content.md,
+  ms.date 2026-07-07): gpt-audio 2025-08-28 retires 2027-02-28, gpt-audio-1.5
+  2026-02-23 retires 2027-02-23, gpt-audio-mini 2025-10-06 retires 2026-09-21
+  and 2025-12-15 retires 2026-12-15.
+* The preview models (2024-12-17) and their three voices: Azure's audio
+  completions quickstart (learn.microsoft.com/azure/ai-services/openai/
+  audio-completions-quickstart: "Alloy, Echo, and Shimmer", api-version
+  2025-01-01-preview, 20 MB per audio file). Their retirement dates
+  (gpt-4o-audio-preview 2026-02-02; gpt-4o-mini-audio-preview no earlier than
+  2026-02-28) are as reported in this project's issue #12; no stored Microsoft
+  page lists them.
+* Token limits (128,000 context, 16,384 output), text+audio in and out,
+  function calling yes, structured outputs no: the model pages at
+  developers.openai.com/api/docs/models/{gpt-audio, gpt-audio-1.5,
+  gpt-audio-mini, gpt-4o-mini-audio-preview}.
+* The ten built-in voices (alloy, ash, ballad, coral, echo, sage, shimmer,
+  verse, marin, cedar) and the output formats (wav, aac, mp3, flac, opus,
+  pcm16): the `voice`/`format` fields of the chat-completions `audio`
+  parameter (openai SDK 3.x `ChatCompletionAudioParam`, the same list in
+  Azure's `@azure/ai-voicelive` `KnownOAIVoice`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from langchain_core.language_models import ModelProfile
+
+from langchain_azure_audio.audio import OUTPUT_FORMATS
+
+ALL_VOICES: Final = (
+    "alloy",
+    "ash",
+    "ballad",
+    "coral",
+    "echo",
+    "sage",
+    "shimmer",
+    "verse",
+    "marin",
+    "cedar",
+)
+"""The built-in voices of audio chat completions."""
+PREVIEW_VOICES: Final = ("alloy", "echo", "shimmer")
+"""What Azure's quickstart documented for the 2024-12-17 previews."""
+
+
+CONTEXT_WINDOW: Final = 128_000
+MAX_OUTPUT_TOKENS: Final = 16_384
+
+
+@dataclass(frozen=True)
+class AudioModel:
+    """One Azure audio chat model version and what Azure documents for it."""
+
+    name: str
+    version: str
+    stage: str  # Azure's lifecycle stage: "GA" or "Preview"
+    retirement: str  # ISO date; a "no earlier than" date is prefixed with ">="
+    voices: tuple[str, ...] = ALL_VOICES
+    output_formats: tuple[str, ...] = OUTPUT_FORMATS
+    max_input_tokens: int = CONTEXT_WINDOW
+    max_output_tokens: int = MAX_OUTPUT_TOKENS
+
+    def status(self, today: date | None = None) -> str:
+        """`"retired"` once the retirement date has passed, else `"active"`."""
+        day = (today or date.today()).isoformat()
+        return "retired" if self.retirement.lstrip(">=") <= day else "active"
+
+
+KNOWN_MODELS: Final = (
+    AudioModel("gpt-audio-1.5", "2026-02-23", "GA", "2027-02-23"),
+    AudioModel("gpt-audio-mini", "2025-12-15", "GA", "2026-12-15"),
+    AudioModel("gpt-audio", "2025-08-28", "GA", "2027-02-28"),
+    AudioModel("gpt-audio-mini", "2025-10-06", "GA", "2026-09-21"),
+    AudioModel(
+        "gpt-4o-audio-preview",
+        "2024-12-17",
+        "Preview",
+        "2026-02-02",
+        voices=PREVIEW_VOICES,
+        output_formats=("wav", "mp3", "flac", "opus", "pcm16"),
+    ),
+    AudioModel(
+        "gpt-4o-mini-audio-preview",
+        "2024-12-17",
+        "Preview",
+        ">=2026-02-28",
+        voices=PREVIEW_VOICES,
+        output_formats=("wav", "mp3", "flac", "opus", "pcm16"),
+    ),
+)
+"""Newest first; the first entry of a name is its current version."""
+
+MODEL_NAMES: Final = tuple(dict.fromkeys(m.name for m in KNOWN_MODELS))
+"""Known model names, today's first."""
+
+# A deployment named like a model: exact, or with a version suffix
+# ("gpt-audio-2025-08-28", "gpt-4o-audio-preview-2024-12-17").
+_VERSIONED: Final = re.compile(r"^(?P<name>.+?)(?:-(?P<version>\d{4}-\d{2}-\d{2}))?$")
+
+
+def find_model(name: str | None) -> AudioModel | None:
+    """The known model (and version, if the name carries one) `name` refers to."""
+    if not name:
+        return None
+    match = _VERSIONED.match(name.strip().lower())
+    if match is None:  # pragma: no cover - the pattern matches any non-empty text
+        return None
+    base, version = match["name"], match["version"]
+    candidates = [m for m in KNOWN_MODELS if m.name == base]
+    if version:
+        exact = [m for m in candidates if m.version == version]
+        return exact[0] if exact else (candidates[0] if candidates else None)
+    return candidates[0] if candidates else None
+
+
+def resolve_model_name(model_name: str | None, deployment: str | None) -> str | None:
+    """The underlying model: `model_name` when given, else a deployment named like one."""
+    if model_name:
+        return model_name
+    known = find_model(deployment)
+    return deployment if known is not None else None
+
+
+def model_profile(name: str | None) -> ModelProfile:
+    """A LangChain `ModelProfile` for `name`; a conservative one for unknown models.
+
+    Native structured output is `False` for every audio model (the service
+    takes no `response_format` for them), so `create_agent(response_format=...)`
+    picks its tool strategy; `with_structured_output` uses function calling.
+    """
+    known = find_model(name)
+    profile = ModelProfile(
+        text_inputs=True,
+        audio_inputs=True,
+        image_inputs=False,
+        video_inputs=False,
+        pdf_inputs=False,
+        text_outputs=True,
+        audio_outputs=True,
+        image_outputs=False,
+        video_outputs=False,
+        tool_calling=True,
+        tool_choice=True,
+        tool_call_streaming=True,
+        structured_output=False,
+        temperature=True,
+    )
+    if known is None:
+        return profile
+    profile["name"] = known.name
+    profile["status"] = known.status()
+    profile["release_date"] = known.version
+    profile["max_input_tokens"] = known.max_input_tokens
+    profile["max_output_tokens"] = known.max_output_tokens
+    return profile
+
+
+def voices_for(name: str | None) -> tuple[str, ...]:
+    """The voices documented for model `name` (all ten when the model is unknown)."""
+    known = find_model(name)
+    return known.voices if known is not None else ALL_VOICES
