@@ -1,6 +1,7 @@
 """Generate the project's synthetic cassettes (`cassettes/`), marked synthetic.
 
-    python scripts/generate_cassettes.py
+    python scripts/generate_cassettes.py                    # all of them
+    python scripts/generate_cassettes.py --only ga_models   # just cassettes/ga_models.json
 
 Every cassette written here is SYNTHETIC: no byte of it came from Azure or
 from `../shared`. Response bodies are shaped like the real service's (the same
@@ -535,6 +536,43 @@ def record_audiobooks() -> None:
         stamp(path, description)
 
 
+def record_ga_models() -> None:
+    """Run today's-models flows (tests/ga_flows.py) against the synthetic service, recording."""
+    import tempfile
+
+    import httpx2
+
+    from langchain_azure_audio import AzureChatOpenAIAudio
+    from langchain_azure_audio._replay import strict_vcr
+
+    sys.path.insert(0, str(ROOT))
+    from tests import ga_flows as flows
+
+    service = SyntheticAzure()
+
+    def llm(endpoint: str) -> AzureChatOpenAIAudio:
+        return AzureChatOpenAIAudio(
+            azure_endpoint=endpoint, azure_deployment=flows.GA_DEPLOYMENT, api_key="synthetic",
+            max_retries=0, http_client=httpx2.Client(transport=httpx2.MockTransport(service)),
+        )  # fmt: skip
+
+    path = OUT / "ga_models.json"
+    path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as scratch, strict_vcr("all").use_cassette(str(path)):
+        flows.speak_in_each_voice(llm(ENDPOINT))
+        flows.speak_aac(llm(ENDPOINT), Path(scratch))
+        flows.v1_conversation(llm(flows.V1_ENDPOINT))
+        flows.agent_with_response_format(llm(ENDPOINT))
+    stamp(
+        path,
+        "Today's models (deployment gpt-audio-1.5): a short answer in each of the ten "
+        "voices, an aac answer (encoded with PyAV's AAC encoder), a conversation on the v1 "
+        "API (POST {resource}/openai/v1/chat/completions, no api-version, deployment in the "
+        "body's model), and create_agent with response_format (tool strategy). Recorded "
+        "from tests/ga_flows.py run against the synthetic service.",
+    )
+
+
 def stamp(path: Path, description: str) -> None:
     """Mark a recorded cassette synthetic, with what it holds."""
     cassette = json.loads(path.read_text())
@@ -558,7 +596,11 @@ def main() -> None:
     record_agents()
     record_cli()
     record_audiobooks()
+    record_ga_models()
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--only", "ga_models"]:
+        record_ga_models()
+    else:
+        main()

@@ -14,6 +14,7 @@ synthetic.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import math
 import re
@@ -30,6 +31,9 @@ MODEL = "gpt-4o-mini-audio-preview-2024-12-17"
 MODEL_VERSIONS = {
     "gpt-4o-mini-audio-preview": MODEL,
     "gpt-4o-audio-preview": "gpt-4o-audio-preview-2025-06-03",
+    "gpt-audio-1.5": "gpt-audio-1.5-2026-02-23",
+    "gpt-audio": "gpt-audio-2025-08-28",
+    "gpt-audio-mini": "gpt-audio-mini-2025-12-15",
 }
 CREATED = 1764000000
 EXPIRES_AT = 4102444800  # 2100-01-01: fixed and far away so replayed ids stay valid
@@ -92,6 +96,24 @@ def wav_bytes(pcm: bytes, rate: int = RATE) -> bytes:
     return pcm16_to_wav(pcm, sample_rate=rate)
 
 
+def aac_bytes(pcm: bytes, rate: int = RATE) -> bytes:
+    """pcm16 mono encoded as AAC in ADTS frames, the way the service sends `aac`
+    (PyAV, which bundles FFmpeg's AAC encoder: `pip install av` to regenerate)."""
+    import av
+    import numpy as np
+
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="adts") as container:
+        stream = container.add_stream("aac", rate=rate)
+        stream.layout = "mono"  # type: ignore[attr-defined]
+        samples = np.frombuffer(pcm, dtype="<i2").reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:  # type: ignore[attr-defined]
+            container.mux(packet)
+    return out.getvalue()
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -113,7 +135,7 @@ def completion(
     audio_tokens = 0
     if audio_format:
         pcm = speech_pcm16(transcript)
-        data = wav_bytes(pcm) if audio_format == "wav" else pcm
+        data = {"wav": wav_bytes, "aac": aac_bytes}.get(audio_format, lambda p: p)(pcm)
         message["content"] = None
         message["audio"] = {
             "id": f"audio_synthetic_{n:04d}",
@@ -303,6 +325,16 @@ def tool_to_call(body: dict[str, Any]) -> dict[str, Any] | None:
     tool, unless a tool result just came back or tool_choice is "none"."""
     tools = body.get("tools") or []
     choice = body.get("tool_choice", "auto")
+    if tools and choice == "required" and body["messages"][-1].get("role") == "tool":
+        # Made to call a tool again after a result: one it has not called yet (how a
+        # real model ends an agent's loop with the structured-output tool).
+        called = {
+            call["function"]["name"]
+            for message in body["messages"]
+            for call in message.get("tool_calls") or []
+        }
+        fresh = [t["function"] for t in tools if t["function"]["name"] not in called]
+        return fresh[-1] if fresh else None
     if not tools or choice == "none" or body["messages"][-1].get("role") == "tool":
         return None
     if isinstance(choice, dict):

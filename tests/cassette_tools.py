@@ -36,9 +36,17 @@ def recording_entries(stem: str, model: str) -> list[dict[str, Any]]:
     return json.loads(path.read_text())["Entries"]  # type: ignore[no-any-return]
 
 
-def cassette_from_recording(stem: str, model: str, deployment: str, folder: Path) -> Path:
-    """Write a vcrpy cassette for one real recording into `folder` (a temp dir)."""
-    uri = f"{ENDPOINT}/openai/deployments/{deployment}/chat/completions?api-version={API_VERSION}"
+def cassette_from_recording(
+    stem: str, model: str, deployment: str, folder: Path, *, api: str = "classic"
+) -> Path:
+    """Write a vcrpy cassette for one real recording into `folder` (a temp dir), at the
+    classic Azure URL or (`api="v1"`) the v1 one."""
+    classic = f"{ENDPOINT}/openai/deployments/{deployment}/chat/completions"
+    uri = (
+        f"{ENDPOINT}/openai/v1/chat/completions"
+        if api == "v1"
+        else f"{classic}?api-version={API_VERSION}"
+    )
     interactions = []
     for entry in recording_entries(stem, model):
         body = entry["ResponseBody"]
@@ -62,6 +70,6 @@ def cassette_from_recording(stem: str, model: str, deployment: str, folder: Path
                 },
             }
         )
-    path = folder / f"{stem}.{model}.json"
+    path = folder / f"{stem}.{model}.{api}.json"
     path.write_text(json.dumps({"version": 1, "interactions": interactions}))
     return path

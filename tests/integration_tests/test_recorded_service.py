@@ -28,6 +28,7 @@ from langchain_azure_audio import (
 from langchain_azure_audio._messages import to_azure_messages
 from langchain_azure_audio._replay import strict_vcr
 from tests.cassette_tools import (
+    ENDPOINT,
     RECORDED_MODELS,
     SHARED_AUDIO,
     cassette_from_recording,
@@ -41,27 +42,48 @@ pytestmark = pytest.mark.shared
 TEXT_STREAM = "chat_text_in_audio_out_stream"
 MULTITURN = "chat_audio_in_audio_out_multiturn"
 PROMPT = "Say the exact word 'hello' and nothing else."
-DEPLOYMENT = "gpt-4o-audio-preview"
+DEPLOYMENTS = {"gpt-4o-audio-preview-2025-06-03": "gpt-4o-audio-preview"}
+"""Each recording replayed through a deployment named like its model."""
+ROUTES = [(model, "classic") for model in RECORDED_MODELS] + [("gpt-audio-1.5", "v1")]
+"""Both models on Azure's classic API; today's model on the v1 API too."""
 
 
-@pytest.fixture(params=RECORDED_MODELS)
-def model(request: pytest.FixtureRequest) -> str:
+@pytest.fixture(params=ROUTES, ids=[f"{m}-{api}" for m, api in ROUTES])
+def route(request: pytest.FixtureRequest) -> tuple[str, str]:
     require_shared()
-    return str(request.param)
-
-
-def recorded_llm(**kwargs: Any) -> AzureChatOpenAIAudio:
-    # The recordings were made with pcm16 output; TEXT_STREAM used the voice "ash",
-    # which Azure does not document, hence the explicit opt-out.
-    params: dict[str, Any] = {"audio_format": "pcm16", "allow_unknown_voice": True}
-    params.update(kwargs)
-    return make_llm(DEPLOYMENT, **params)
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture
-def replay(model: str, tmp_path: Path) -> Any:
+def model(route: tuple[str, str]) -> str:
+    return route[0]
+
+
+def deployment_for(model: str) -> str:
+    return DEPLOYMENTS.get(model, model)
+
+
+@pytest.fixture
+def recorded_llm(route: tuple[str, str]) -> Any:
+    """The recordings were made with pcm16 output (voice "ash" for TEXT_STREAM, one of
+    the ten documented voices)."""
+    model, api = route
+    endpoint = f"{ENDPOINT}/openai/v1" if api == "v1" else ENDPOINT
+
+    def build(**kwargs: Any) -> AzureChatOpenAIAudio:
+        params: dict[str, Any] = {"audio_format": "pcm16", "azure_endpoint": endpoint}
+        params.update(kwargs)
+        return make_llm(deployment_for(model), **params)
+
+    return build
+
+
+@pytest.fixture
+def replay(route: tuple[str, str], tmp_path: Path) -> Any:
+    model, api = route
+
     def use(stem: str) -> Any:
-        path = cassette_from_recording(stem, model, DEPLOYMENT, tmp_path)
+        path = cassette_from_recording(stem, model, deployment_for(model), tmp_path, api=api)
         return strict_vcr().use_cassette(str(path), allow_playback_repeats=True)
 
     return use
@@ -119,7 +141,9 @@ def assert_usage(message: AIMessage, usage: dict[str, Any]) -> None:
 # ------------------------------------------------------------ text -> audio
 
 
-def test_text_to_audio_stream_delivers_every_recorded_byte(model: str, replay: Any) -> None:
+def test_text_to_audio_stream_delivers_every_recorded_byte(
+    model: str, replay: Any, recorded_llm: Any
+) -> None:
     with replay(TEXT_STREAM):
         chunks = list(recorded_llm(voice="ash").stream(PROMPT))
     message = functools.reduce(operator.add, chunks)
@@ -138,7 +162,7 @@ def test_text_to_audio_stream_delivers_every_recorded_byte(model: str, replay: A
 
 
 def test_text_to_audio_invoke_with_streaming_equals_stream(
-    model: str, replay: Any, tmp_path: Path
+    model: str, replay: Any, recorded_llm: Any, tmp_path: Path
 ) -> None:
     llm = recorded_llm(voice="ash", streaming=True)
     with replay(TEXT_STREAM):
@@ -156,7 +180,7 @@ def test_text_to_audio_invoke_with_streaming_equals_stream(
         assert wav.readframes(wav.getnframes()) == expected
 
 
-async def test_text_to_audio_astream(model: str, replay: Any) -> None:
+async def test_text_to_audio_astream(model: str, replay: Any, recorded_llm: Any) -> None:
     with replay(TEXT_STREAM):
         chunks = [chunk async for chunk in recorded_llm(voice="ash").astream(PROMPT)]
     message = functools.reduce(operator.add, chunks)
@@ -166,7 +190,9 @@ async def test_text_to_audio_astream(model: str, replay: Any) -> None:
     )
 
 
-def test_chain_with_str_output_parser_yields_the_words(model: str, replay: Any) -> None:
+def test_chain_with_str_output_parser_yields_the_words(
+    model: str, replay: Any, recorded_llm: Any
+) -> None:
     with replay(TEXT_STREAM):
         words = (recorded_llm(voice="ash", streaming=True) | StrOutputParser()).invoke(PROMPT)
     assert words == "Hello"
@@ -179,7 +205,7 @@ def first_turn() -> HumanMessage:
     return HumanMessage(content=[audio_block(SHARED_AUDIO / "hello_world.mp3")])
 
 
-def test_audio_to_text_and_audio(model: str, replay: Any) -> None:
+def test_audio_to_text_and_audio(model: str, replay: Any, recorded_llm: Any) -> None:
     recorded = recording_entries(MULTITURN, model)[0]["ResponseBody"]["choices"][0]["message"]
     with replay(MULTITURN):
         answer = recorded_llm().invoke([first_turn()])
@@ -191,7 +217,7 @@ def test_audio_to_text_and_audio(model: str, replay: Any) -> None:
     assert_usage(answer, recorded_usage(MULTITURN, model, 0))
 
 
-async def test_audio_to_text_and_audio_async(model: str, replay: Any) -> None:
+async def test_audio_to_text_and_audio_async(model: str, replay: Any, recorded_llm: Any) -> None:
     recorded = recording_entries(MULTITURN, model)[0]["ResponseBody"]["choices"][0]["message"]
     with replay(MULTITURN):
         answer = await recorded_llm().ainvoke([first_turn()])
@@ -201,7 +227,7 @@ async def test_audio_to_text_and_audio_async(model: str, replay: Any) -> None:
 # ------------------------------------------------------------- multi-turn
 
 
-def test_multiturn_sends_the_audio_id_back(model: str, replay: Any) -> None:
+def test_multiturn_sends_the_audio_id_back(model: str, replay: Any, recorded_llm: Any) -> None:
     # The recorded ids expired long ago; when recorded they were live, so replay
     # as the service saw it: send the id (the default would send the transcript).
     llm = recorded_llm(expired_audio="send_id")
@@ -225,7 +251,9 @@ def test_multiturn_sends_the_audio_id_back(model: str, replay: Any) -> None:
     assert_usage(second, recorded_usage(MULTITURN, model, 1))
 
 
-def test_multiturn_expired_id_sends_the_transcript(model: str, replay: Any) -> None:
+def test_multiturn_expired_id_sends_the_transcript(
+    model: str, replay: Any, recorded_llm: Any
+) -> None:
     """The real ids have expired: by default the transcript goes instead of the dead id.
     That request was never recorded, so the strict replay refuses it: nothing goes out."""
     llm = recorded_llm()
