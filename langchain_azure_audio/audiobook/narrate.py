@@ -78,7 +78,9 @@ def plan(
     settings = {
         "azure_endpoint": llm.azure_endpoint,
         "azure_deployment": llm.azure_deployment,
+        "model_name": llm.model_name,
         "api_version": llm.api_version,
+        "token_scope": llm.token_scope,
         "voice": llm.voice,
         "allow_unknown_voice": llm.allow_unknown_voice,
     }
