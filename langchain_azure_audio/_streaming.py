@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.ai import add_ai_message_chunks
@@ -41,6 +41,28 @@ class StreamInterruptedError(AzureAudioServiceError):
     def __init__(self, message: str, *, partial: AIMessageChunk, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.partial = partial
+
+
+class AudioMessageChunk(AIMessageChunk):
+    """The `AIMessageChunk` this model streams: the same message, with a linear list merge.
+
+    `BaseChatModel.stream()` builds the final message for callbacks and tracing
+    (`on_llm_end`, `astream_events`, LangSmith) with `chunks[0] + chunks[1:]`;
+    langchain-core merges the audio `data` strings one after another, which is
+    quadratic in the answer's length (a 6-minute answer is 24 MB of base64).
+    Here that one list merge is `merge_chunks` (the strings are joined once).
+    The result is identical, and only this model's chunks behave so: nothing
+    in langchain-core is patched. Serialised, it is an `AIMessageChunk`.
+    """
+
+    @classmethod
+    def lc_id(cls) -> list[str]:
+        return AIMessageChunk.lc_id()
+
+    def __add__(self, other: Any) -> AIMessageChunk:  # type: ignore[override]
+        if isinstance(other, (list, tuple)) and all(isinstance(o, AIMessageChunk) for o in other):
+            return merge_chunks([self, *other])
+        return cast("AIMessageChunk", super().__add__(other))
 
 
 class StreamAssembler:
@@ -126,7 +148,7 @@ class StreamAssembler:
             self._transcript.append(text)
         if not (text or audio_delta or tool_chunks or usage):
             return None
-        message = AIMessageChunk(
+        message = AudioMessageChunk(
             content=text,
             additional_kwargs={"audio": audio_delta} if audio_delta else {},
             tool_call_chunks=tool_chunks or [],
@@ -176,7 +198,7 @@ class StreamAssembler:
             meta["prompt_filter_results"] = self._prompt_filter_results
         if self._content_filter_results is not None:
             meta["content_filter_results"] = self._content_filter_results
-        message = AIMessageChunk(
+        message = AudioMessageChunk(
             content="",
             additional_kwargs={"audio": audio_delta} if audio_delta else {},
             response_metadata=meta,
@@ -240,22 +262,46 @@ def merge_chunks(chunks: Sequence[AIMessageChunk]) -> AIMessageChunk:
     """Add streamed chunks like `functools.reduce(operator.add, chunks)`, in linear time.
 
     LangChain's merge concatenates the audio `data` strings pairwise, which is
-    quadratic in the answer's length; here they are joined once.
+    quadratic in the answer's length (`full = full + chunk` over a 6-minute
+    answer copies gigabytes); here they are joined once. Chunks that carry
+    nothing but audio data (most of a long answer) skip LangChain's field-by-field
+    merge altogether; the result is the same message.
     """
     if not chunks:
         return AIMessageChunk(content="")
     data: list[str] = []
-    light: list[AIMessageChunk] = []
+    structural: list[AIMessageChunk] = []
+    has_audio = False
     for chunk in chunks:
         audio = chunk.additional_kwargs.get("audio")
         if isinstance(audio, dict) and "data" in audio:
             data.append(audio["data"])
+            if has_audio and _only_audio_data(chunk, audio, structural[0].id):
+                continue
+            has_audio = True
             rest = {k: v for k, v in audio.items() if k != "data"}
             chunk = chunk.model_copy(
                 update={"additional_kwargs": {**chunk.additional_kwargs, "audio": rest}}
             )
-        light.append(chunk)
-    merged = add_ai_message_chunks(light[0], *light[1:])
+        structural.append(chunk)
+    merged = add_ai_message_chunks(structural[0], *structural[1:])
     if data:
         merged.additional_kwargs["audio"]["data"] = "".join(data)
     return merged
+
+
+def _only_audio_data(chunk: AIMessageChunk, audio: dict[str, Any], first_id: str | None) -> bool:
+    """Whether merging `chunk` would add nothing but its audio data."""
+    return (
+        len(audio) == 1
+        and len(chunk.additional_kwargs) == 1
+        and chunk.content == ""
+        and not chunk.tool_call_chunks
+        and not chunk.tool_calls
+        and not chunk.invalid_tool_calls
+        and chunk.usage_metadata is None
+        and not chunk.response_metadata
+        and chunk.chunk_position is None
+        and chunk.name is None
+        and chunk.id in (None, first_id)
+    )
