@@ -20,6 +20,7 @@ import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
+from urllib.parse import quote
 
 import openai
 
@@ -32,6 +33,13 @@ V1_SUFFIX: Final = "/openai/v1"
 def api_kind(endpoint: str) -> ApiKind:
     """`"v1"` for an endpoint ending in `/openai/v1` (a trailing slash allowed)."""
     return "v1" if endpoint.rstrip("/").lower().endswith(V1_SUFFIX) else "classic"
+
+
+def chat_path(kind: ApiKind, deployment: str) -> str:
+    """The chat-completions path under the client's base URL (`.../openai/` or `.../openai/v1/`)."""
+    if kind == "v1":
+        return "/chat/completions"
+    return f"/deployments/{quote(deployment, safe='')}/chat/completions"
 
 
 @dataclass(frozen=True)
@@ -69,8 +77,8 @@ def sync_client(
             http_client=http_client,
             **options.common(),
         )
-    # No azure_deployment here: the SDK then routes each request to
-    # /openai/deployments/{body.model}/..., so a per-call `model` works.
+    # No azure_deployment here: requests name their deployment in the path
+    # (`chat_path`), so a per-call `model` works.
     return openai.AzureOpenAI(
         azure_endpoint=options.endpoint,
         api_version=options.api_version,

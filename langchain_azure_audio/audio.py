@@ -225,7 +225,8 @@ def check_audio_base64(b64: str, declared: InputFormat | None, *, where: str) ->
     """
     if not isinstance(b64, str) or len(b64) <= _HEAD_CHARS:
         return check_audio_bytes(decode_base64_audio(b64, where=where), declared, where=where)
-    padding = len(b64) - len(b64.rstrip("="))
+    tail = b64[-4:]  # not b64.rstrip("="): that would copy the whole string
+    padding = len(tail) - len(tail.rstrip("="))
     if b64.isascii() and len(b64) % 4 == 0 and padding <= 2:
         try:
             head = decode_base64_audio(b64[:_HEAD_CHARS], where=where)

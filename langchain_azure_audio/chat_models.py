@@ -27,7 +27,15 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from langchain_azure_audio import _messages
 from langchain_azure_audio._auth import COGNITIVE_SERVICES_SCOPE, Credentials, resolve_credentials
-from langchain_azure_audio._clients import ClientOptions, api_kind, async_client, sync_client
+from langchain_azure_audio._body import JsonBody
+from langchain_azure_audio._clients import (
+    ApiKind,
+    ClientOptions,
+    api_kind,
+    async_client,
+    chat_path,
+    sync_client,
+)
 from langchain_azure_audio._profiles import (
     ALL_VOICES,
     model_profile,
@@ -61,12 +69,6 @@ try:  # the `openai` SDK's transport: httpx2 in openai 3.x, httpx before
     import httpx2 as _transport
 except ImportError:  # pragma: no cover
     import httpx as _transport  # type: ignore[no-redef]
-
-CHAT_PATH: Final = "/chat/completions"
-"""Posted with the SDK's documented `client.post(..., cast_to=object)`: the SDK still
-does transport, auth, retries, errors and SSE decoding, but hands back the parsed
-JSON as dicts instead of building a pydantic model per chunk (Azure's extra
-fields stay as sent, and the hot path stays lean)."""
 
 STREAM_FAILURES: Final = (openai.APIError, _transport.TransportError)
 """What can end a stream early: an error event or a dropped/timed-out connection."""
@@ -222,7 +224,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         return resolve_model_name(self.model_name, self.azure_deployment)
 
     @property
-    def api_kind(self) -> str:
+    def api_kind(self) -> ApiKind:
         """`"v1"` when `azure_endpoint` ends in `/openai/v1`, else `"classic"`."""
         return api_kind(str(self.azure_endpoint))
 
@@ -409,6 +411,22 @@ class AzureChatOpenAIAudio(BaseChatModel):
         )
         return request, (audio_format if wants_audio else None)
 
+    def _post(self, request: dict[str, Any], *, asynchronous: bool = False) -> dict[str, Any]:
+        """Arguments of the SDK's documented `client.post(..., cast_to=object)`.
+
+        The SDK still does transport, auth, retries, errors and SSE decoding, but
+        hands back the parsed JSON as dicts instead of building a pydantic model
+        per chunk (Azure's extra fields stay as sent, and the hot path stays lean).
+        The body goes as `JsonBody`: the SDK's JSON, with big base64 audio streamed
+        from the caller's string instead of copied twice.
+        """
+        body = JsonBody(request)
+        return {
+            "path": chat_path(self.api_kind, str(request["model"])),
+            "content": body.aiter() if asynchronous else body,
+            "options": {"headers": body.headers},
+        }
+
     # ------------------------------------------------------------- tools
 
     def bind_tools(
@@ -469,7 +487,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors(request):
-            response = self._sync_client().post(CHAT_PATH, body=request, cast_to=object)
+            response = self._sync_client().post(**self._post(request), cast_to=object)
         return _messages.chat_result(checked_response(response), audio_format=audio_format)
 
     async def _agenerate(
@@ -483,7 +501,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors(request):
-            response = await self._async_client_().post(CHAT_PATH, body=request, cast_to=object)
+            response = await self._async_client_().post(
+                **self._post(request, asynchronous=True), cast_to=object
+            )
         return _messages.chat_result(checked_response(response), audio_format=audio_format)
 
     def _stream(
@@ -497,7 +517,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         assembler = StreamAssembler()
         with self._service_errors(request):
             stream = self._sync_client().post(
-                CHAT_PATH, body=request, cast_to=object, stream=True, stream_cls=openai.Stream[Any]
+                **self._post(request), cast_to=object, stream=True, stream_cls=openai.Stream[Any]
             )
             try:
                 for server_chunk in stream:
@@ -523,8 +543,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         assembler = StreamAssembler()
         with self._service_errors(request):
             stream = await self._async_client_().post(
-                CHAT_PATH,
-                body=request,
+                **self._post(request, asynchronous=True),
                 cast_to=object,
                 stream=True,
                 stream_cls=openai.AsyncStream[Any],

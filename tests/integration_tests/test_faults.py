@@ -225,3 +225,35 @@ async def test_aclose_releases_connections_and_the_model_stays_usable() -> None:
         second = await model.ainvoke("Hello")
         await model.aclose()
     assert first.content == second.content == "All good."
+
+
+# ------------------------------------------------------- big bodies on retry
+
+
+def big_question() -> list[Any]:
+    from langchain_core.messages import HumanMessage
+
+    from langchain_azure_audio import audio_block
+    from langchain_azure_audio.audio import pcm16_to_wav
+
+    wav = pcm16_to_wav(bytes(2_000_000))  # ~42 s of silence: base64 well over the slice size
+    return [HumanMessage(content=[{"type": "text", "text": "Describe it."}, audio_block(wav)])]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+async def test_a_retried_request_resends_the_whole_audio(asynchronous: bool) -> None:
+    """The body is streamed from the caller's base64; a 500 makes the SDK rewind and
+    send it again, whole, with a Content-Length (no chunked encoding)."""
+    messages = big_question()
+    failing = Fault(500, error_body("InternalServerError", "Try again."))
+    with FaultServer(failing, Fault()) as server:
+        model = llm(server, max_retries=1)
+        answer = await model.ainvoke(messages) if asynchronous else model.invoke(messages)
+    assert answer.content
+    first, second = server.requests
+    assert first["body"] == second["body"]
+    headers = {name.lower(): value for name, value in first["headers"].items()}
+    assert int(headers["content-length"]) == len(first["body"])
+    assert "transfer-encoding" not in headers
+    sent = json.loads(first["body"])["messages"][0]["content"][1]["input_audio"]["data"]
+    assert sent == messages[0].content[1]["base64"]

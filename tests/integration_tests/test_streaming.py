@@ -71,6 +71,51 @@ def test_aggregate_has_the_shape_of_invoke() -> None:
     assert reduced.usage_metadata == message.usage_metadata
 
 
+class FinalMessage(BaseCallbackHandler):
+    """Keeps the final message langchain-core hands to callbacks and tracers."""
+
+    def __init__(self) -> None:
+        self.message: Any = None
+
+    def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+        self.message = response.generations[0][0].message
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["stream", "astream"])
+async def test_callbacks_get_the_complete_final_message(asynchronous: bool) -> None:
+    """`stream()` builds the message for on_llm_end (LangSmith, astream_events) from the
+    chunks; it must be the whole answer, with the shape `+` gives, serialised as a plain
+    AIMessageChunk."""
+    from langchain_core.load import dumpd
+
+    handler = FinalMessage()
+    config: Any = {"callbacks": [handler]}
+    with cassette():
+        llm = make_llm()
+        chunks = (
+            [c async for c in llm.astream(HELLO, config=config)]
+            if asynchronous
+            else list(llm.stream(HELLO, config=config))
+        )
+    final = handler.message
+    reduced = functools.reduce(operator.add, chunks)
+    assert final.content == reduced.content == GREETING
+    assert final.additional_kwargs == reduced.additional_kwargs
+    assert final.usage_metadata == reduced.usage_metadata
+    assert final.response_metadata == reduced.response_metadata
+    assert base64.b64decode(final.additional_kwargs["audio"]["data"]) == streamed_pcm(0)
+    assert dumpd(final)["id"] == ["langchain", "schema", "messages", "AIMessageChunk"]
+
+
+async def test_astream_events_end_with_the_whole_answer() -> None:
+    with cassette():
+        events = [e async for e in make_llm().astream_events(HELLO, version="v2")]
+    end = next(e for e in events if e["event"] == "on_chat_model_end")
+    output = end["data"]["output"]
+    assert output.content == GREETING
+    assert base64.b64decode(output.additional_kwargs["audio"]["data"]) == streamed_pcm(0)
+
+
 def test_multiturn_across_streamed_answers() -> None:
     llm = make_llm()
     with cassette():
