@@ -30,8 +30,15 @@ RSS_ENV: Final = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 _CLEAR_REFS: Final = Path("/proc/self/clear_refs")
 
 
-def _max_rss_bytes() -> int:
+def max_rss_bytes() -> int:
+    """The process's resident high-water mark (since start, or the last reset)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def current_rss() -> int:
+    """The process's resident set size now (Linux: /proc/self/statm)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize()
 
 
 def reset_peak_rss() -> bool:
@@ -47,9 +54,9 @@ def rss_peak(call: Callable[[], Any]) -> int | None:
     """Bytes the call added to the peak RSS, or None where the peak cannot be reset."""
     if not reset_peak_rss():
         return None
-    before = _max_rss_bytes()
+    before = max_rss_bytes()
     call()
-    return _max_rss_bytes() - before
+    return max_rss_bytes() - before
 
 
 def traced_peak(call: Callable[[], Any]) -> int:
