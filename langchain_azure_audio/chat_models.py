@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from langchain_azure_audio import _messages
 from langchain_azure_audio._auth import Credentials, resolve_credentials
+from langchain_azure_audio._endpoint import normalize_endpoint
 from langchain_azure_audio._service_errors import (
     MIN_AUDIO_API_VERSION,
     RequestContext,
@@ -172,11 +173,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 "azure_endpoint is not set: pass azure_endpoint='https://<resource>.openai."
                 "azure.com' or set AZURE_OPENAI_ENDPOINT."
             )
-        if not self.azure_endpoint.startswith(("https://", "http://")):
-            raise AzureAudioConfigError(
-                f"azure_endpoint {self.azure_endpoint!r} is not a URL; use "
-                "'https://<resource>.openai.azure.com'."
-            )
+        self.azure_endpoint = normalize_endpoint(self.azure_endpoint)  # pasted request URLs
         if not self.azure_deployment:
             raise AzureAudioConfigError(
                 "azure_deployment is not set: pass the name of your audio model deployment "

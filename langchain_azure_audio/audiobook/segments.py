@@ -20,12 +20,17 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Final
 
+import openai
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from langchain_azure_audio.audio import atomic_write_bytes, audio_bytes
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
-from langchain_azure_audio.errors import AzureAudioRateLimitError, AzureAudioServiceError
+from langchain_azure_audio.errors import (
+    AzureAudioAuthenticationError,
+    AzureAudioRateLimitError,
+    AzureAudioServiceError,
+)
 
 NARRATOR_INSTRUCTION: Final = (
     "You are the narrator of an audiobook. Read the user's text aloud exactly as written, "
@@ -33,8 +38,9 @@ NARRATOR_INSTRUCTION: Final = (
     "anything."
 )
 MAX_WAITS: Final = 5
-"""Retries of one reading after a 429 (waiting `Retry-After`) or a 5xx/connection error
-(exponential backoff), on top of the `openai` SDK's own `max_retries`."""
+"""Retries of one reading after a 429 (waiting `Retry-After`), a 5xx or a timeout
+(exponential backoff), on top of the `openai` SDK's own `max_retries`. Auth failures,
+4xx answers and unreachable endpoints are not retried here: they fail fast."""
 
 
 class SegmentJob(BaseModel):
@@ -89,6 +95,20 @@ def similarity(spoken: str, source: str) -> float:
 def _words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text).casefold()
     return re.findall(r"[^\W_]+", text)
+
+
+def _worth_retrying(exc: AzureAudioServiceError) -> bool:
+    """A 5xx or a timeout may pass; a 4xx, a refused sign-in or an endpoint that cannot be
+    reached (DNS, connection refused: the SDK already retried it) will not."""
+    if isinstance(exc, AzureAudioAuthenticationError):
+        return False
+    if exc.status_code is not None:
+        return exc.status_code >= 500
+    cause = exc.__cause__
+    unreachable = isinstance(cause, openai.APIConnectionError) and not isinstance(
+        cause, openai.APITimeoutError
+    )
+    return not unreachable
 
 
 def load_checkpoint(job: SegmentJob, workdir: Path) -> SegmentResult | None:
@@ -170,8 +190,8 @@ async def arender_segment(
                     raise
                 await asyncio.sleep(exc.retry_after or min(30.0, 2.0**wait))
             except AzureAudioServiceError as exc:
-                if wait == MAX_WAITS or (exc.status_code or 500) < 500:
-                    raise  # a 4xx will not get better by asking again
+                if wait == MAX_WAITS or not _worth_retrying(exc):
+                    raise
                 await asyncio.sleep(min(30.0, 0.5 * 2.0**wait))
         best = _keep_best(job, best, answer)
     assert best is not None
