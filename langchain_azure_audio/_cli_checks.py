@@ -154,6 +154,8 @@ def check_writable_folder(folder: Path, *, param_hint: str) -> Path:
 def read_audio(path: Path) -> bytes:
     """A WAV or MP3 file's bytes, checked (size first: a huge file is never read)."""
     where = str(path)
+    if path.is_dir():
+        raise AzureAudioInputError(f"{where} is a folder; give a WAV or MP3 file.")
     if not path.is_file():
         raise AzureAudioInputError(f"{where}: no such file; check the path.")
     size = path.stat().st_size

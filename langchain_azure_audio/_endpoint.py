@@ -19,7 +19,6 @@ Pure string handling: nothing is contacted.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -27,7 +26,6 @@ from langchain_azure_audio.errors import AzureAudioConfigError
 
 V1_PATH: Final = "/openai/v1"
 _EXAMPLE: Final = "'https://<resource>.openai.azure.com'"
-_DEPLOYMENT_IN_PATH: Final = re.compile(r"^/openai/deployments/([^/]+)")
 
 
 def normalize_endpoint(url: str) -> str:
@@ -63,13 +61,3 @@ def normalize_endpoint(url: str) -> str:
             "(env OPENAI_API_VERSION)."
         )
     return root + path
-
-
-def deployment_in_url(url: str) -> str | None:
-    """The deployment named in a pasted classic request URL, if any."""
-    try:
-        path = urlsplit(url.strip()).path
-    except ValueError:
-        return None
-    match = _DEPLOYMENT_IN_PATH.match(path)
-    return match.group(1) if match else None
