@@ -42,13 +42,12 @@ def require_settings(command: str) -> None:
     """Stop at once, naming the settings, when a live-only command has none."""
     missing = missing_settings()
     if missing:
-        verb = "is" if len(missing) == 1 else "are"
+        verb, them = ("is", "it") if len(missing) == 1 else ("are", "them")
         raise click.ClickException(
-            f"`{command}` talks to Azure OpenAI and {' and '.join(missing)} {verb} not set. "
-            "Set AZURE_OPENAI_ENDPOINT (https://<resource>.openai.azure.com) and "
-            "AZURE_OPENAI_DEPLOYMENT_NAME, plus AZURE_OPENAI_API_KEY or `az login` for "
-            "keyless sign-in. To see the package work without Azure, run "
-            "`langchain-azure-audio demo` (offline)."
+            f"`{command}` talks to Azure OpenAI, and {' and '.join(missing)} {verb} not set: "
+            f"set {them} (the endpoint is https://<resource>.openai.azure.com), plus "
+            "AZURE_OPENAI_API_KEY or `az login` for keyless sign-in. To see the package work "
+            "without Azure, run `langchain-azure-audio demo` (offline)."
         )
 
 

@@ -97,7 +97,8 @@ def run_demo(
     reason = (
         "--offline"
         if live is False
-        else "no Azure settings found (AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT_NAME)"
+        else "no Azure settings found: AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME "
+        "are not set"
     )
     status(
         f"OFFLINE ({reason}): this replays the package's bundled SYNTHETIC session: the "

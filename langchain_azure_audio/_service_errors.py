@@ -79,10 +79,16 @@ def _status_error(exc: openai.APIStatusError, ctx: RequestContext) -> AzureAudio
     }
     said = f"(HTTP {status}{', ' + code if code else ''}: {service_message})"
     if status in (401, 403):
+        fix = (
+            "check that the key belongs to that resource"
+            if ctx.auth.startswith("API key")
+            else "check that the token is for scope https://cognitiveservices.azure.com/.default "
+            "and that the identity (`az login`) has the 'Cognitive Services OpenAI User' role "
+            "on that resource, or set AZURE_OPENAI_API_KEY to use an API key"
+        )
         return AzureAudioAuthenticationError(
-            f"Azure refused the credentials {said}. Auth path used: {ctx.auth}. Check that it "
-            f"belongs to the resource at {ctx.endpoint} (and, for Entra ID, that the identity "
-            "has the 'Cognitive Services OpenAI User' role).",
+            f"Azure refused the credentials {said} at {ctx.endpoint}. Tried: {ctx.auth}. "
+            f"Fix: {fix}.",
             **common,
         )
     if status == 404:
