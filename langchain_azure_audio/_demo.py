@@ -35,11 +35,6 @@ DESCRIBE = "Describe in detail the spoken audio input."
 FOLLOW_UP = "Very concisely summarize the favorability."
 
 
-def live_settings_present() -> bool:
-    """Whether the environment names an Azure endpoint and deployment."""
-    return all(os.environ.get(name) for name in LIVE_SETTINGS)
-
-
 def bundled_session() -> Path:
     """The synthetic demo cassette shipped with the package (or in the source tree)."""
     packaged = resources.files("langchain_azure_audio") / "_bundled" / "demo" / "session.json"

@@ -45,7 +45,7 @@ def translate_error(exc: Exception, ctx: RequestContext) -> AzureAudioError | No
         )
     if isinstance(exc, openai.APIConnectionError):
         return AzureAudioServiceError(
-            f"Could not reach {ctx.endpoint} ({exc.__cause__ or exc}); check azure_endpoint "
+            f"Could not reach {ctx.endpoint} ({_root_reason(exc)}); check azure_endpoint "
             "(AZURE_OPENAI_ENDPOINT) and the network."
         )
     if isinstance(exc, openai.APIError):  # e.g. an error event inside a 200 stream
@@ -57,6 +57,20 @@ def translate_error(exc: Exception, ctx: RequestContext) -> AzureAudioError | No
             body=exc.body,
         )
     return None
+
+
+def _root_reason(exc: BaseException) -> BaseException:
+    """The innermost OS-level cause of a connection error (e.g. `[Errno 111] Connection
+    refused`, `[Errno -2] Name or service not known`), else the transport's own error."""
+    reason: BaseException = exc.__cause__ or exc
+    seen: set[int] = set()
+    cause: BaseException | None = reason
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError) and cause.errno is not None:
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return reason
 
 
 def _error_fields(body: Any) -> tuple[str | None, str | None]:
