@@ -385,4 +385,4 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def output_suffixes(audio_format: str) -> tuple[str, ...]:
     """The file suffixes `save_audio` accepts for answers in `audio_format` (first: preferred)."""
-    return _SUFFIXES[audio_format]
+    return _SUFFIXES.get(audio_format, (f".{audio_format}",))

@@ -360,3 +360,22 @@ def test_8_audiobook_numbers_out_of_range_are_usage_errors(
     result = cli(["audiobook", str(book), *option])
     assert result.exit_code == 2
     assert option[0] in the_error(result)
+
+
+# ------------------------------------------- anything unforeseen: still one line
+
+
+def test_an_unforeseen_error_is_one_line_and_debug_shows_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def broken(self: AzureChatOpenAIAudio, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(AzureChatOpenAIAudio, "_generate", broken)
+    args = ["speak", "Hello", "-o", str(tmp_path / "h.wav")]
+    result = cli(args)
+    assert result.exit_code == 1
+    assert "unexpected RuntimeError: boom" in the_error(result)
+    assert "--debug" in the_error(result)
+    debugged = cli(["--debug", *args])
+    assert isinstance(debugged.exception, RuntimeError)  # the traceback, when asked for
