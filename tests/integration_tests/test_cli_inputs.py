@@ -38,6 +38,9 @@ def _files(root: Path) -> dict[str, Path]:
     for name, data in made.items():
         paths[name] = root / name
         paths[name].write_bytes(data)
+    paths["sparse-2gib"] = root / "sparse-2gib"  # huge on paper, no disk: must never be read
+    with paths["sparse-2gib"].open("wb") as handle:
+        handle.truncate(2 * 2**30)
     paths["missing"] = root / "no-such-file.wav"
     paths["folder"] = root / "a-folder"
     paths["folder"].mkdir()
@@ -47,14 +50,18 @@ def _files(root: Path) -> dict[str, Path]:
 # (name, arguments) for each command and each bad file argument
 def _cases(f: dict[str, Path], out: Path) -> list[tuple[str, list[str], str | None]]:
     cases: list[tuple[str, list[str], str | None]] = []
-    for kind in ("binary", "empty", "missing", "huge", "huge-wav", "text", "folder", "latin1"):
+    audio_kinds = ("binary", "empty", "missing", "huge", "huge-wav", "sparse-2gib", "text",
+                   "folder", "latin1")  # fmt: skip
+    for kind in audio_kinds:
         path = str(f[kind])
         cases += [
             (f"transcribe-{kind}", ["transcribe", path], None),
             (f"ask-{kind}", ["ask", path, "-o", str(out / "a.wav")], None),
             (f"chat-{kind}", ["chat", "--out-dir", str(out / "chat")], f"@{path}\n"),
         ]
-    for kind in ("binary", "empty", "missing", "huge", "wav", "folder", "nul-text", "latin1"):
+    book_kinds = ("binary", "empty", "missing", "huge", "sparse-2gib", "wav", "folder",
+                  "nul-text", "latin1")  # fmt: skip
+    for kind in book_kinds:
         cases.append((f"audiobook-{kind}", ["audiobook", str(f[kind]), "-o", str(out / "b.wav")],
                       None))  # fmt: skip
     wav, a_file = str(f["wav"]), str(f["text"])
@@ -117,8 +124,8 @@ def _case_ids() -> list[str]:
 
 
 def _files_stub() -> dict[str, Path]:
-    names = ["binary", "empty", "huge", "huge-wav", "text", "wav", "nul-text", "latin1",
-             "missing", "folder"]  # fmt: skip
+    names = ["binary", "empty", "huge", "huge-wav", "sparse-2gib", "text", "wav", "nul-text",
+             "latin1", "missing", "folder"]  # fmt: skip
     return {name: Path(name) for name in names}
 
 
