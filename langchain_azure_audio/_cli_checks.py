@@ -15,7 +15,6 @@ import click
 
 from langchain_azure_audio import chat_models
 from langchain_azure_audio.audio import (
-    MAX_INPUT_AUDIO_BYTES,
     OUTPUT_FORMATS,
     check_audio_bytes,
     output_suffixes,
@@ -161,8 +160,6 @@ def read_audio(path: Path) -> bytes:
     with path.open("rb") as handle:
         head = handle.read(4096)
     check_audio_bytes(head, None, where=where, size=size)  # empty, too big, not WAV/MP3
-    if size > MAX_INPUT_AUDIO_BYTES:  # pragma: no cover - check_audio_bytes refused it
-        raise AzureAudioInputError(f"{where}: too large")
     data = path.read_bytes()
     check_audio_bytes(data, None, where=where)  # the WAV's frames, now that all is here
     return data
