@@ -12,15 +12,16 @@ requested again.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import json
 import re
+import socket
 import unicodedata
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Final
 
-import openai
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
@@ -38,9 +39,10 @@ NARRATOR_INSTRUCTION: Final = (
     "anything."
 )
 MAX_WAITS: Final = 5
-"""Retries of one reading after a 429 (waiting `Retry-After`), a 5xx or a timeout
-(exponential backoff), on top of the `openai` SDK's own `max_retries`. Auth failures,
-4xx answers and unreachable endpoints are not retried here: they fail fast."""
+"""Retries of one reading after a 429 (waiting `Retry-After`), a 5xx, a timeout or a
+dropped connection (exponential backoff), on top of the `openai` SDK's own
+`max_retries`. Auth failures, 4xx answers and unreachable endpoints (DNS failure,
+connection refused) are not retried here: they fail fast."""
 
 
 class SegmentJob(BaseModel):
@@ -97,18 +99,32 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text)
 
 
+_UNREACHABLE_ERRNOS: Final = (errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH)
+
+
 def _worth_retrying(exc: AzureAudioServiceError) -> bool:
-    """A 5xx or a timeout may pass; a 4xx, a refused sign-in or an endpoint that cannot be
-    reached (DNS, connection refused: the SDK already retried it) will not."""
+    """A 5xx, a timeout or a dropped connection may pass; a 4xx, a refused sign-in or an
+    endpoint that cannot be reached (DNS failure, connection refused: the SDK's own
+    retries already tried it) will not."""
     if isinstance(exc, AzureAudioAuthenticationError):
         return False
     if exc.status_code is not None:
         return exc.status_code >= 500
-    cause = exc.__cause__
-    unreachable = isinstance(cause, openai.APIConnectionError) and not isinstance(
-        cause, openai.APITimeoutError
-    )
-    return not unreachable
+    return not _unreachable(exc)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether the OS said the endpoint cannot be reached at all (not: it dropped us)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror) or (
+            isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def load_checkpoint(job: SegmentJob, workdir: Path) -> SegmentResult | None:
