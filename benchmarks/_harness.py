@@ -159,3 +159,6 @@ def publish(name: str, report: dict[str, Any], rendered: str) -> None:
     print(rendered)
     print("\n".join(target_lines(Target(**t) for t in report["targets"])))
     print(f"saved {save(name, report)}")
+    from benchmarks import _docs  # the page's tables follow the results files
+
+    _docs.write_page()

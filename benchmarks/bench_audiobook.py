@@ -174,6 +174,9 @@ def main() -> None:
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(render(report))
     print(f"saved {RESULTS}")
+    from benchmarks import _docs  # the page's tables follow the results files
+
+    _docs.write_page()
 
 
 if __name__ == "__main__":

@@ -102,10 +102,6 @@ def _requests(client: str, endpoint: str, b64: str) -> tuple[Callable[[], Any], 
 
 
 def run_child(config: dict[str, Any]) -> dict[str, Any]:
-    if config.get("patch"):  # an experiment (exp_lazy_audio_check.py), never in run_all
-        from benchmarks import exp_lazy_audio_check
-
-        exp_lazy_audio_check.apply(config["patch"])
     wav = Path(config["wav"]).read_bytes()
     b64 = base64.b64encode(wav).decode("ascii")  # the user's input preparation
     del wav

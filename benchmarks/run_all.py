@@ -9,9 +9,12 @@
   5. audiobook     200 segments at 50 ms latency, concurrency 20; stitching memory.
 
 Each benchmark starts its own bounded server on 127.0.0.1 and runs every
-client in processes of its own. Prints the tables and the targets, and saves
-benchmarks/results/<benchmark>.json plus summary.json (versions, targets).
-`--quick` runs one process per client with fewer repeats: a smoke test only.
+client in processes of its own. Prints the tables and the targets, saves
+benchmarks/results/<benchmark>.json plus summary.json (versions, targets), and
+rewrites the generated tables of docs/performance.md from those files.
+`--quick` runs one process per client with fewer repeats: a smoke test only
+(its results are marked as such on the page). `--docs-only` runs nothing: it
+rewrites the page's tables from the results files already there.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
+    _docs,
     _harness,
     bench_audiobook,
     bench_big_input,
@@ -89,7 +93,16 @@ def environment() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 process per client")
+    parser.add_argument(
+        "--docs-only",
+        action="store_true",
+        help="rewrite docs/performance.md's tables from the results files",
+    )
     args = parser.parse_args()
+    if args.docs_only:
+        changed = _docs.write_page()
+        print(f"{_docs.PAGE} {'rewritten' if changed else 'already agrees with the results'}")
+        return
     started = time.perf_counter()
     targets: list[_harness.Target] = []
     durations: dict[str, float] = {}
@@ -112,6 +125,8 @@ def main() -> None:
     }
     path = _harness.save("summary", summary)
     print(f"results in {path.parent} ({summary['seconds']['total']:.0f} s)")
+    _docs.write_page()
+    print(f"tables rewritten in {_docs.PAGE}")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,12 @@ environment's credential chain.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -88,14 +92,19 @@ class LazyEntraTokenProvider:
         from azure.core.exceptions import ClientAuthenticationError
 
         try:
-            return self._get_provider()()
+            with _quiet_credential_chain():
+                return self._get_provider()()
         except ClientAuthenticationError as exc:
+            detail = str(exc).strip()
+            _log.debug("keyless Entra ID sign-in failed; azure-identity said:\n%s", detail)
+            tried = _attempted_credentials(detail)
             raise AzureAudioAuthenticationError(
-                f"Could not get a token with {keyless_auth(self.scope)}: {_first_line(exc)}. "
-                "Sign in "
-                "(`az login`, a managed identity, or AZURE_CLIENT_ID/AZURE_TENANT_ID/"
-                "AZURE_CLIENT_SECRET) and grant the 'Cognitive Services OpenAI User' role, "
-                "or set AZURE_OPENAI_API_KEY to use an API key instead."
+                f"Keyless sign-in failed: DefaultAzureCredential found no token for scope "
+                f"{self.scope} (tried {tried}). Fix: run `az login` (or use a "
+                "managed identity, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET) "
+                "and grant the 'Cognitive Services OpenAI User' role, or set "
+                "AZURE_OPENAI_API_KEY to use an API key. (azure-identity's full report: this "
+                "error's __cause__, and DEBUG logging.)"
             ) from exc
 
     def _get_provider(self) -> TokenProvider:
@@ -107,6 +116,42 @@ class LazyEntraTokenProvider:
             return self._provider
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+CHAIN_LOGGERS: Final = (
+    "azure.identity._credentials.chained",
+    "azure.identity.aio._credentials.chained",
+)
+"""Where azure-identity logs its multi-line "DefaultAzureCredential failed" block
+(at WARNING, so Python's last-resort handler prints it on stderr)."""
+
+_log = logging.getLogger("langchain_azure_audio")
+_in_our_call: ContextVar[bool] = ContextVar("_in_our_call", default=False)
+
+
+class _DemoteToDebug(logging.Filter):
+    """Drops the chain's warning while *we* are asking for a token: the same text
+    goes on our `AzureAudioAuthenticationError.__cause__` and to DEBUG instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_in_our_call.get() and record.levelno >= logging.WARNING)
+
+
+_DEMOTE: Final = _DemoteToDebug()
+
+
+@contextlib.contextmanager
+def _quiet_credential_chain() -> Iterator[None]:
+    for name in CHAIN_LOGGERS:
+        logger = logging.getLogger(name)
+        if _DEMOTE not in logger.filters:
+            logger.addFilter(_DEMOTE)
+    token = _in_our_call.set(True)
+    try:
+        yield
+    finally:
+        _in_our_call.reset(token)
+
+
+def _attempted_credentials(detail: str) -> str:
+    """The credential names azure-identity lists under "Attempted credentials"."""
+    names = re.findall(r"^\s+(\w+Credential):", detail, re.M)
+    return ", ".join(dict.fromkeys(names)) or "its credential chain"

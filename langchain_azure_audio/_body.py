@@ -1,7 +1,7 @@
 """Request bodies as JSON bytes sent in slices, so big audio inputs are never copied whole.
 
 The `openai` SDK serialises a request dict with `json.dumps(...).encode()`:
-for a 20 MB WAV that is a 28 MB `str` and a 28 MB `bytes` on top of the
+for a 20 MiB WAV that is a 28 MB `str` and a 28 MB `bytes` on top of the
 caller's base64, all at once. `JsonBody` writes the same JSON (the SDK's
 settings: compact separators, UTF-8), but each long string that needs no JSON
 escaping (base64 audio) is streamed straight from the caller's string in

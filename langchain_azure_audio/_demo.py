@@ -6,9 +6,11 @@
 3. multi-turn: a follow-up question that refers to answer 2 by its audio id.
 
 With `AZURE_OPENAI_ENDPOINT` and `AZURE_OPENAI_DEPLOYMENT_NAME` set it runs
-live (API key from `AZURE_OPENAI_API_KEY`, else keyless Entra ID). Without
-them it replays the package's bundled *synthetic* session: no network, and it
-says so.
+live (API key from `AZURE_OPENAI_API_KEY`, else keyless Entra ID). With
+neither (or `live=False`) it replays the package's bundled *synthetic*
+session: no network, and it says so. With only one of them it stops and
+names the other: a half-configured environment is a mistake, not a wish to
+run offline.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from pathlib import Path
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from langchain_azure_audio._replay import strict_vcr
 from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+from langchain_azure_audio.errors import AzureAudioConfigError
 
 LIVE_SETTINGS = ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT_NAME")
 OFFLINE_ENDPOINT = "https://example-resource.openai.azure.com"
@@ -31,11 +33,6 @@ OFFLINE_DEPLOYMENT = "gpt-4o-mini-audio-preview"
 QUESTION = "Is a golden retriever a good family dog?"
 DESCRIBE = "Describe in detail the spoken audio input."
 FOLLOW_UP = "Very concisely summarize the favorability."
-
-
-def live_settings_present() -> bool:
-    """Whether the environment names an Azure endpoint and deployment."""
-    return all(os.environ.get(name) for name in LIVE_SETTINGS)
 
 
 def bundled_session() -> Path:
@@ -49,6 +46,8 @@ def bundled_session() -> Path:
 @contextlib.contextmanager
 def offline_replay() -> Iterator[AzureChatOpenAIAudio]:
     """A model whose requests are answered from the bundled synthetic session."""
+    from langchain_azure_audio._replay import strict_vcr
+
     with strict_vcr().use_cassette(str(bundled_session())):
         yield AzureChatOpenAIAudio(
             azure_endpoint=OFFLINE_ENDPOINT,
@@ -61,23 +60,46 @@ def offline_replay() -> Iterator[AzureChatOpenAIAudio]:
 
 
 def run_demo(
-    out_dir: Path, *, live: bool | None = None, say: Callable[[str], None] = print
+    out_dir: Path,
+    *,
+    live: bool | None = None,
+    say: Callable[[str], None] = print,
+    status: Callable[[str], None] | None = None,
 ) -> None:
-    """Run the three scenarios, writing `dog.wav` and `analysis.wav` to `out_dir`."""
-    live = live_settings_present() if live is None else live
-    if live:
-        say(
-            "Running LIVE against Azure OpenAI "
-            f"({os.environ.get('AZURE_OPENAI_ENDPOINT')}, deployment "
-            f"{os.environ.get('AZURE_OPENAI_DEPLOYMENT_NAME')})."
+    """Run the three scenarios, writing `dog.wav` and `analysis.wav` to `out_dir`.
+
+    `say` gets the questions and answers, `status` (default: `say`) the banner
+    that says whether this run is live or a synthetic replay.
+    """
+    status = status or say
+    present = [name for name in LIVE_SETTINGS if os.environ.get(name, "").strip()]
+    missing = [name for name in LIVE_SETTINGS if name not in present]
+    if live or (live is None and present):
+        if missing:
+            why = "--live (live=True) needs" if live else f"{present[0]} is set but"
+            raise AzureAudioConfigError(
+                f"{why} {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not "
+                "set: set it to run the demo live against Azure, or pass --offline "
+                "(live=False) to replay the bundled synthetic session."
+            )
+        llm = AzureChatOpenAIAudio(voice="alloy", audio_format="wav")
+        status(
+            f"Running LIVE against Azure OpenAI ({llm.azure_endpoint}, deployment "
+            f"{llm.azure_deployment})."
         )
-        _scenarios(AzureChatOpenAIAudio(voice="alloy", audio_format="wav"), out_dir, say)
+        _scenarios(llm, out_dir, say)
         return
-    say(
-        "OFFLINE: no Azure settings found (AZURE_OPENAI_ENDPOINT, "
-        "AZURE_OPENAI_DEPLOYMENT_NAME), so this replays the package's bundled SYNTHETIC "
-        "session: the answers and speech were generated locally, not by Azure. Set those "
-        "variables (and AZURE_OPENAI_API_KEY, or sign in for keyless auth) to run live."
+    reason = (
+        "--offline"
+        if live is False
+        else "no Azure settings found: AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME "
+        "are not set"
+    )
+    status(
+        f"OFFLINE ({reason}): this replays the package's bundled SYNTHETIC session: the "
+        "answers and speech were generated locally, not by Azure. Set AZURE_OPENAI_ENDPOINT "
+        "and AZURE_OPENAI_DEPLOYMENT_NAME (and AZURE_OPENAI_API_KEY, or sign in for keyless "
+        "auth) to run live."
     )
     with offline_replay() as llm:
         _scenarios(llm, out_dir, say)

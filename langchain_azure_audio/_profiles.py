@@ -13,7 +13,7 @@ name. Sources, as stored on 2026-11-26:
 * The preview models (2024-12-17) and their three voices: Azure's audio
   completions quickstart (learn.microsoft.com/azure/ai-services/openai/
   audio-completions-quickstart: "Alloy, Echo, and Shimmer", api-version
-  2025-01-01-preview, 20 MB per audio file). Their retirement dates
+  2025-01-01-preview, the per-file audio size limit enforced as 20 MiB). Their retirement dates
   (gpt-4o-audio-preview 2026-02-02; gpt-4o-mini-audio-preview no earlier than
   2026-02-28) are as reported in this project's issue #12; no stored Microsoft
   page lists them.

@@ -51,7 +51,7 @@ def translate_error(exc: Exception, ctx: RequestContext) -> AzureAudioError | No
         )
     if isinstance(exc, openai.APIConnectionError):
         return AzureAudioServiceError(
-            f"Could not reach {ctx.endpoint} ({exc.__cause__ or exc}); check azure_endpoint "
+            f"Could not reach {ctx.endpoint} ({_root_reason(exc)}); check azure_endpoint "
             "(AZURE_OPENAI_ENDPOINT) and the network."
         )
     if isinstance(exc, openai.APIError):  # e.g. an error event inside a 200 stream
@@ -79,6 +79,20 @@ def _is_voice_refusal(status: int, body: Any, service_message: str) -> bool:
     )
 
 
+def _root_reason(exc: BaseException) -> BaseException:
+    """The innermost OS-level cause of a connection error (e.g. `[Errno 111] Connection
+    refused`, `[Errno -2] Name or service not known`), else the transport's own error."""
+    reason: BaseException = exc.__cause__ or exc
+    seen: set[int] = set()
+    cause: BaseException | None = reason
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OSError) and cause.errno is not None:
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return reason
+
+
 def _error_fields(body: Any) -> tuple[str | None, str | None]:
     error = body.get("error", body) if isinstance(body, dict) else None
     if not isinstance(error, dict):
@@ -99,10 +113,16 @@ def _status_error(exc: openai.APIStatusError, ctx: RequestContext) -> AzureAudio
     }
     said = f"(HTTP {status}{', ' + code if code else ''}: {service_message})"
     if status in (401, 403):
+        fix = (
+            "check that the key belongs to that resource"
+            if ctx.auth.startswith("API key")
+            else "check that the token is for scope https://cognitiveservices.azure.com/.default "
+            "and that the identity (`az login`) has the 'Cognitive Services OpenAI User' role "
+            "on that resource, or set AZURE_OPENAI_API_KEY to use an API key"
+        )
         return AzureAudioAuthenticationError(
-            f"Azure refused the credentials {said}. Auth path used: {ctx.auth}. Check that it "
-            f"belongs to the resource at {ctx.endpoint} (and, for Entra ID, that the identity "
-            "has the 'Cognitive Services OpenAI User' role).",
+            f"Azure refused the credentials {said} at {ctx.endpoint}. Tried: {ctx.auth}. "
+            f"Fix: {fix}.",
             **common,
         )
     if status == 404:

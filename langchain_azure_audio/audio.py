@@ -167,18 +167,20 @@ def check_audio_bytes(
     whole length: the container and its header are at the start.
 
     Raises:
-        InvalidAudioError: empty, over 20 MB, an unsupported or unknown container,
+        InvalidAudioError: empty, over 20 MiB, an unsupported or unknown container,
             a container that contradicts `declared`, or a WAV without frames.
     """
     size = len(data) if size is None else size
     if not size:
         raise InvalidAudioError(f"{where}: the audio is empty; pass a non-empty WAV or MP3.")
-    if size > MAX_INPUT_AUDIO_BYTES:
-        raise InvalidAudioError(
-            f"{where}: the audio is {size / 1_048_576:.1f} MB; Azure accepts at most "
-            "20 MB per audio input. Split it into shorter clips or compress it to MP3."
-        )
     found = sniff_container(data[:4096])
+    if size > MAX_INPUT_AUDIO_BYTES:
+        shrink = "" if found == "mp3" else " or compress it to MP3"
+        raise InvalidAudioError(
+            f"{where}: the audio is {size:,} bytes ({size / 1_048_576:.1f} MiB); Azure accepts "
+            f"at most 20 MiB ({MAX_INPUT_AUDIO_BYTES:,} bytes) per audio input. Split it into "
+            f"shorter clips{shrink}."
+        )
     if found not in INPUT_FORMATS:
         what = f"an {found.upper()} container" if found else "not a recognisable WAV or MP3"
         raise InvalidAudioError(
@@ -218,7 +220,7 @@ def check_audio_base64(b64: str, declared: InputFormat | None, *, where: str) ->
     """Check base64 input audio without decoding all of it, and return its format.
 
     Large inputs are checked from their decoded head (container, header,
-    frames) and their length (the 20 MB limit), so a 20 MB file costs no
+    frames) and their length (the 20 MiB limit), so a 20 MiB file costs no
     second full copy; a malformed character past the head is left to the
     service to refuse. Whenever the quick check is unsure, the whole string is
     decoded, so the errors are the same either way.
@@ -260,7 +262,7 @@ def audio_block(
 ) -> dict[str, Any]:
     """Build a LangChain audio content block from a file path or raw bytes.
 
-    The container is checked (WAV or MP3, under 20 MB) before anything is sent.
+    The container is checked (WAV or MP3, at most 20 MiB) before anything is sent.
 
     Example:
         ```python
@@ -386,3 +388,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def output_suffixes(audio_format: str) -> tuple[str, ...]:
+    """The file suffixes `save_audio` accepts for answers in `audio_format` (first: preferred)."""
+    return _SUFFIXES.get(audio_format, (f".{audio_format}",))

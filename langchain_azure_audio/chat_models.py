@@ -36,6 +36,7 @@ from langchain_azure_audio._clients import (
     chat_path,
     sync_client,
 )
+from langchain_azure_audio._endpoint import normalize_endpoint
 from langchain_azure_audio._profiles import (
     ALL_VOICES,
     model_profile,
@@ -193,11 +194,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 "azure_endpoint is not set: pass azure_endpoint='https://<resource>.openai."
                 "azure.com' or set AZURE_OPENAI_ENDPOINT."
             )
-        if not self.azure_endpoint.startswith(("https://", "http://")):
-            raise AzureAudioConfigError(
-                f"azure_endpoint {self.azure_endpoint!r} is not a URL; use "
-                "'https://<resource>.openai.azure.com'."
-            )
+        self.azure_endpoint = normalize_endpoint(self.azure_endpoint)  # pasted request URLs
         if not self.azure_deployment:
             raise AzureAudioConfigError(
                 "azure_deployment is not set: pass the name of your audio model deployment "

@@ -1,33 +1,45 @@
 """The `langchain-azure-audio` command line (also `python -m langchain_azure_audio`).
 
-Subcommands: `speak`, `transcribe`, `ask`, `chat`, `demo`. Configuration comes
-from the same environment variables as the model (AZURE_OPENAI_ENDPOINT,
-AZURE_OPENAI_DEPLOYMENT_NAME, AZURE_OPENAI_API_KEY or keyless Entra ID,
-OPENAI_API_VERSION). Results go to stdout, status to stderr. Exit codes: 0
-ok, 1 a service or input error (one line, no traceback), 2 a usage error.
+Subcommands: `speak`, `transcribe`, `ask`, `chat`, `audiobook`, `demo`.
+
+Only `demo` runs offline (it replays the package's bundled synthetic session
+when no Azure settings are found, or with `--offline`). The others talk to
+Azure OpenAI: they need AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME,
+plus AZURE_OPENAI_API_KEY or keyless Entra ID (`az login`); OPENAI_API_VERSION
+is optional. Every argument, input file and output path is checked before any
+request. Results go to stdout, status to stderr. Exit codes: 0 ok; 1 a
+settings, service or input error (one `Error:` line, no traceback); 2 a usage
+error (bad option or argument, file not found).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TypeVar
 
 import click
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from langchain_azure_audio import _cli_checks as checks
 from langchain_azure_audio.audio import OUTPUT_FORMATS, audio_block, save_audio
-from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
-from langchain_azure_audio.errors import AzureAudioError
+from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
+from langchain_azure_audio.errors import (
+    AzureAudioError,
+    AzureAudioInputError,
+    ContentFilterError,
+)
 from langchain_azure_audio.tools import TRANSCRIBE_INSTRUCTION, VERBATIM_INSTRUCTION
 
-LIVE_HELP = (
-    "Force live (Azure) or offline (replay the package's bundled synthetic session). "
-    "Default: live when AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME are set."
+F = TypeVar("F", bound=Callable[..., Any])
+DEBUG: Final = "langchain_azure_audio.debug"
+LIVE_ONLY: Final = (
+    "Needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME (plus "
+    "AZURE_OPENAI_API_KEY, or `az login`); only `demo` runs offline."
 )
 
 
@@ -36,105 +48,119 @@ def build_model(**settings: Any) -> AzureChatOpenAIAudio:
     return AzureChatOpenAIAudio(**{k: v for k, v in settings.items() if v is not None})
 
 
-@contextmanager
-def connection(live: bool | None) -> Iterator[dict[str, Any]]:
-    """Model settings for this run: none live; offline, the bundled synthetic session's."""
-    from langchain_azure_audio._demo import (
-        OFFLINE_DEPLOYMENT,
-        OFFLINE_ENDPOINT,
-        bundled_session,
-        live_settings_present,
-    )
-    from langchain_azure_audio._replay import strict_vcr
-
-    if live if live is not None else live_settings_present():
-        yield {}
-        return
-    status(
-        "OFFLINE: replaying the package's bundled SYNTHETIC session (no network); only the "
-        "demo's requests are in it. Set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME "
-        "to run live."
-    )
-    with strict_vcr().use_cassette(str(bundled_session()), allow_playback_repeats=True):
-        yield {
-            "azure_endpoint": OFFLINE_ENDPOINT,
-            "azure_deployment": OFFLINE_DEPLOYMENT,
-            "api_key": "offline-replay",
-        }
-
-
 def status(message: str) -> None:
     click.echo(message, err=True)
 
 
 class _Cli(click.Group):
-    """Expected errors become one line on stderr and exit code 1: no traceback."""
+    """Every failure becomes one `Error:` line on stderr: exit 1, or 2 for usage errors."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except AzureAudioError as exc:
-            raise click.ClickException(str(exc)) from exc
-        except Exception as exc:
-            if type(exc).__name__ == "CannotOverwriteExistingCassetteException":
-                raise click.ClickException(
-                    "offline mode only replays the bundled demo session and this request is "
-                    "not in it; set the Azure settings (or pass --live) to run it for real."
-                ) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except AzureAudioError as exc:
+            raise click.ClickException(checks.one_line(str(exc))) from exc
+        except OSError as exc:  # a file the user pointed at: unreadable, unwritable, gone
+            raise click.ClickException(checks.one_line(_os_error(exc))) from exc
+        except Exception as exc:
+            if ctx.meta.get(DEBUG):
+                raise
+            raise click.ClickException(
+                f"unexpected {type(exc).__name__}: {checks.one_line(str(exc))} (a bug: run "
+                "again with --debug for the traceback, and please report it)"
+            ) from exc
 
 
-live_option = click.option("--live/--offline", default=None, help=LIVE_HELP)
-voice_option = click.option("--voice", help="Output voice (alloy, echo, shimmer).")
+def _os_error(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+def voice_options(command: F) -> F:
+    command = click.option(
+        "--allow-unknown-voice",
+        is_flag=True,
+        help="Accept a --voice that is not documented (to try a new one).",
+    )(command)
+    return click.option(
+        "--voice", metavar="VOICE",
+        help=f"Output voice: {', '.join(DOCUMENTED_VOICES)} (default alloy).",
+    )(command)  # fmt: skip
+
+
+def live_only(command: F) -> F:
+    """`--live/--offline`, kept (hidden) so that `--offline` says why it cannot work."""
+    return click.option("--live/--offline", default=None, hidden=True)(command)
+
+
 format_option = click.option(
-    "--format", "audio_format", type=click.Choice(OUTPUT_FORMATS), help="Output audio format."
-)
+    "--format", "audio_format", type=click.Choice(OUTPUT_FORMATS),
+    help="Output audio format (default: from the suffix of -o).",
+)  # fmt: skip
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="langchain-azure-audio")
-def main() -> None:
-    """Speak, listen and chat with Azure OpenAI audio models."""
+@click.option("--debug", is_flag=True, help="Log at DEBUG level on stderr; show tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Speak, listen and chat with Azure OpenAI audio models.
+
+    `demo` runs offline; the other commands need AZURE_OPENAI_ENDPOINT and
+    AZURE_OPENAI_DEPLOYMENT_NAME (plus AZURE_OPENAI_API_KEY, or `az login`).
+    """
+    if debug:
+        ctx.meta[DEBUG] = True
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 
 
-@main.command()
+@main.command(epilog=LIVE_ONLY)
 @click.argument("text")
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("speech.wav"),
-    show_default=True,
-    help="Where to save the speech (.wav, .mp3, .flac or .opus).",
-)
-@voice_option
+    "-o", "--output", type=click.Path(path_type=Path), default=Path("speech.wav"),
+    show_default=True, help="Where to save the speech (.wav, .mp3, .flac, .opus/.ogg, .pcm).",
+)  # fmt: skip
+@voice_options
 @format_option
-@live_option
+@live_only
 def speak(
-    text: str, output: Path, voice: str | None, audio_format: str | None, live: bool | None
+    text: str,
+    output: Path,
+    voice: str | None,
+    allow_unknown_voice: bool,
+    audio_format: str | None,
+    live: bool | None,
 ) -> None:
     """Say TEXT aloud, word for word, and save the speech."""
-    with connection(live) as offline:
-        llm = build_model(**offline, voice=voice, audio_format=audio_format or _format_for(output))
-        messages = [SystemMessage(VERBATIM_INSTRUCTION), HumanMessage(text)]
-        status("Speaking...")
-        answer = llm.invoke(messages)
-        path = save_audio(answer, output)
+    checks.refuse_offline("speak", live)
+    checks.check_text(text, param_hint="'TEXT'", limit=checks.MAX_SPEAK_CHARS)
+    voice = checks.check_voice(voice, allow_unknown_voice)
+    audio_format = checks.output_format(output, audio_format, param_hint="'-o'")
+    checks.check_output_file(output, param_hint="'-o'")
+    checks.require_settings("speak")
+    llm = build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None,
+                      audio_format=audio_format)  # fmt: skip
+    status("Speaking...")
+    answer = llm.invoke([SystemMessage(VERBATIM_INSTRUCTION), HumanMessage(text)])
+    path = save_audio(answer, output)
     status(f"Saved {path}")
     click.echo(answer.text)
 
 
-@main.command()
+@main.command(epilog=LIVE_ONLY)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: text and token usage.")
-@live_option
+@live_only
 def transcribe(file: Path, as_json: bool, live: bool | None) -> None:
     """Transcribe the speech in FILE (WAV or MP3) to text."""
-    with connection(live) as offline:
-        llm = build_model(**offline, modalities=["text"])
-        messages = [SystemMessage(TRANSCRIBE_INSTRUCTION), HumanMessage([audio_block(file)])]
-        status("Transcribing...")
-        answer = llm.invoke(messages)
+    checks.refuse_offline("transcribe", live)
+    checks.require_settings("transcribe")
+    block = audio_block(checks.read_audio(file))
+    llm = build_model(modalities=["text"])
+    status("Transcribing...")
+    answer = llm.invoke([SystemMessage(TRANSCRIBE_INSTRUCTION), HumanMessage([block])])
     if as_json:
         click.echo(json.dumps({"file": str(file), "text": answer.text,
                                "usage": answer.usage_metadata}, ensure_ascii=False))  # fmt: skip
@@ -142,89 +168,118 @@ def transcribe(file: Path, as_json: bool, live: bool | None) -> None:
         click.echo(answer.text)
 
 
-@main.command()
+@main.command(epilog=LIVE_ONLY)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("prompt", default="Describe in detail the spoken audio input.")
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("answer.wav"),
-    show_default=True,
-    help="Where to save the spoken answer.",
-)
-@voice_option
-@live_option
-def ask(file: Path, prompt: str, output: Path, voice: str | None, live: bool | None) -> None:
+    "-o", "--output", type=click.Path(path_type=Path), default=Path("answer.wav"),
+    show_default=True, help="Where to save the spoken answer (.wav, .mp3, .flac, .opus/.ogg).",
+)  # fmt: skip
+@voice_options
+@live_only
+def ask(
+    file: Path,
+    prompt: str,
+    output: Path,
+    voice: str | None,
+    allow_unknown_voice: bool,
+    live: bool | None,
+) -> None:
     """Send FILE (audio) with PROMPT; print the answer and save it spoken."""
-    with connection(live) as offline:
-        llm = build_model(**offline, voice=voice, audio_format=_format_for(output))
-        message = HumanMessage(content=[{"type": "text", "text": prompt}, audio_block(file)])
-        status("Asking...")
-        answer = llm.invoke([message])
-        path = save_audio(answer, output)
+    checks.refuse_offline("ask", live)
+    checks.check_text(prompt, param_hint="'PROMPT'")
+    voice = checks.check_voice(voice, allow_unknown_voice)
+    audio_format = checks.output_format(output, None, param_hint="'-o'")
+    checks.check_output_file(output, param_hint="'-o'")
+    checks.require_settings("ask")
+    block = audio_block(checks.read_audio(file))
+    llm = build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None,
+                      audio_format=audio_format)  # fmt: skip
+    status("Asking...")
+    answer = llm.invoke([HumanMessage(content=[{"type": "text", "text": prompt}, block])])
+    path = save_audio(answer, output)
     status(f"Saved {path}")
     click.echo(answer.text)
 
 
-@main.command()
+@main.command(epilog=LIVE_ONLY)
 @click.option(
-    "--out-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("chat"),
-    show_default=True,
-    help="Where each spoken answer is saved.",
-)
-@voice_option
-@live_option
-def chat(out_dir: Path, voice: str | None, live: bool | None) -> None:
+    "--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("chat"),
+    show_default=True, help="Where each spoken answer is saved.",
+)  # fmt: skip
+@voice_options
+@live_only
+@click.pass_context
+def chat(
+    ctx: click.Context,
+    out_dir: Path,
+    voice: str | None,
+    allow_unknown_voice: bool,
+    live: bool | None,
+) -> None:
     """A multi-turn conversation on stdin: type a line, or @FILE to send audio.
 
     Earlier spoken answers go back by audio id, or by transcript once the id has
     expired. Each answer is saved as OUT_DIR/turn-N.wav. End with /quit or EOF.
+    A line that cannot be sent (a missing or invalid @FILE, say) is reported and
+    skipped; the conversation goes on, and the exit code is then 1.
     """
+    checks.refuse_offline("chat", live)
+    voice = checks.check_voice(voice, allow_unknown_voice)
+    checks.check_writable_folder(out_dir, param_hint="'--out-dir'")
+    checks.require_settings("chat")
+    llm = build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None,
+                      audio_format="wav")  # fmt: skip
     history: list[BaseMessage] = []
-    with connection(live) as offline:
-        llm = build_model(**offline, voice=voice, audio_format="wav")
-        for turn, line in enumerate(_lines(), start=1):
-            if line.startswith("@"):
-                history.append(HumanMessage(content=[audio_block(line[1:].strip())]))
-            else:
-                history.append(HumanMessage(line))
+    skipped = 0
+    for line in _lines():
+        if line is None:
+            status("Error: that line is not UTF-8 text (line skipped)")
+            skipped += 1
+            continue
+        try:
+            message = _chat_message(line)
             status("Thinking...")
-            answer = llm.invoke(history)
-            history.append(answer)
-            path = save_audio(answer, out_dir / f"turn-{turn}.wav")
-            click.echo(f"assistant: {answer.text}")
-            status(f"(spoken answer saved to {path})")
+            answer = llm.invoke([*history, message])
+        except (AzureAudioInputError, ContentFilterError, OSError, click.ClickException) as exc:
+            text = exc.format_message() if isinstance(exc, click.ClickException) else (
+                _os_error(exc) if isinstance(exc, OSError) else str(exc))  # fmt: skip
+            status(f"Error: {checks.one_line(text)} (line skipped)")
+            skipped += 1
+            continue
+        history += [message, answer]
+        path = save_audio(answer, out_dir / f"turn-{len(history) // 2}.wav")
+        click.echo(f"assistant: {answer.text}")
+        status(f"(spoken answer saved to {path})")
+    if skipped:
+        ctx.exit(1)
 
 
-@main.command()
+@main.command(epilog=LIVE_ONLY)
 @click.argument("book", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("book.wav"),
-    show_default=True,
-    help="The WAV file, or a folder with --per-chapter.",
-)
+    "-o", "--output", type=click.Path(path_type=Path), default=Path("book.wav"),
+    show_default=True, help="The WAV file, or a folder with --per-chapter.",
+)  # fmt: skip
 @click.option("--per-chapter", is_flag=True, help="One WAV per chapter (Markdown headings).")
 @click.option(
-    "--workdir",
-    type=click.Path(file_okay=False, path_type=Path),
+    "--workdir", type=click.Path(file_okay=False, path_type=Path),
     help="Checkpoints, to resume an interrupted run. Default: OUTPUT.work",
-)
-@click.option("--concurrency", default=4, show_default=True, help="Segments narrated at once.")
-@click.option("--rpm", type=float, help="At most this many requests per minute.")
-@click.option("--pause-ms", default=400, show_default=True, help="Silence between segments.")
-@click.option(
-    "--threshold", default=0.9, show_default=True, help="Transcript similarity to accept."
-)
-@click.option("--max-attempts", default=3, show_default=True, help="Readings per segment.")
-@click.option("--max-chars", default=1500, show_default=True, help="Segment size budget.")
-@voice_option
-@live_option
+)  # fmt: skip
+@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Segments narrated at once.")  # fmt: skip
+@click.option("--rpm", type=click.FloatRange(min=0, min_open=True),
+              help="At most this many requests per minute.")  # fmt: skip
+@click.option("--pause-ms", type=click.IntRange(min=0, max=60_000), default=400,
+              show_default=True, help="Silence between segments.")  # fmt: skip
+@click.option("--threshold", type=click.FloatRange(min=0, max=1, min_open=True), default=0.9,
+              show_default=True, help="Transcript similarity to accept.")  # fmt: skip
+@click.option("--max-attempts", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Readings per segment.")  # fmt: skip
+@click.option("--max-chars", type=click.IntRange(min=40), default=1500, show_default=True,
+              help="Segment size budget.")  # fmt: skip
+@voice_options
+@live_only
 def audiobook(
     book: Path,
     output: Path,
@@ -237,6 +292,7 @@ def audiobook(
     max_attempts: int,
     max_chars: int,
     voice: str | None,
+    allow_unknown_voice: bool,
     live: bool | None,
 ) -> None:
     """Narrate BOOK (plain text or Markdown) into one WAV, or one per chapter.
@@ -246,22 +302,26 @@ def audiobook(
     """
     from langchain_azure_audio.audiobook import split_book
 
-    text = book.read_text(encoding="utf-8")
-    total = sum(len(c.segments) for c in split_book(text, max_chars=max_chars))
+    checks.refuse_offline("audiobook", live)
+    voice = checks.check_voice(voice, allow_unknown_voice)
+    _check_book_output(output, per_chapter)
     workdir = workdir or output.with_name(output.name + ".work")
-    with connection(live) as offline:
-        llm = build_model(**offline, voice=voice)
-        with click.progressbar(length=total, label="Narrating", file=sys.stderr,
-                               show_eta=True, show_pos=True) as bar:  # fmt: skip
-            report = asyncio.run(
-                _narrate_and_close(
-                    text, output, llm=llm, workdir=workdir,
-                    per_chapter=per_chapter, max_concurrency=concurrency,
-                    requests_per_minute=rpm, pause_ms=pause_ms, threshold=threshold,
-                    max_attempts=max_attempts, max_chars=max_chars,
-                    on_progress=lambda done, total, result: bar.update(1),
-                )
-            )  # fmt: skip
+    checks.check_writable_folder(workdir, param_hint="'--workdir'")
+    checks.require_settings("audiobook")
+    text = checks.read_book(book)
+    total = sum(len(c.segments) for c in split_book(text, max_chars=max_chars))
+    llm = build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None)
+    with click.progressbar(length=total, label="Narrating", file=sys.stderr,
+                           show_eta=True, show_pos=True) as bar:  # fmt: skip
+        report = asyncio.run(
+            _narrate_and_close(
+                text, output, llm=llm, workdir=workdir,
+                per_chapter=per_chapter, max_concurrency=concurrency,
+                requests_per_minute=rpm, pause_ms=pause_ms, threshold=threshold,
+                max_attempts=max_attempts, max_chars=max_chars,
+                on_progress=lambda done, total, result: bar.update(1),
+            )
+        )  # fmt: skip
     for path in report.outputs:
         click.echo(path)
     status(f"{report.segments} segments ({report.requested} narrated now, the rest resumed), "
@@ -274,14 +334,55 @@ def audiobook(
 
 
 @main.command()
-@live_option
+@click.option("--live/--offline", default=None, help=(
+    "Force live (Azure) or offline (replay the package's bundled SYNTHETIC session, no "
+    "network). Default: live when AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME "
+    "are set, offline when neither is."))  # fmt: skip
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Where dog.wav and analysis.wav are written.")  # fmt: skip
 def demo(live: bool | None, out_dir: Path) -> None:
-    """Run the quickstart's three scenarios: text->audio, audio->text+audio, multi-turn."""
+    """Run the quickstart's three scenarios: text->audio, audio->text+audio, multi-turn.
+
+    Runs offline without Azure settings: it then replays the package's bundled
+    synthetic session, and says so.
+    """
     from langchain_azure_audio._demo import run_demo
 
-    run_demo(out_dir, live=live, say=click.echo)
+    checks.check_writable_folder(out_dir, param_hint="'--out-dir'")
+    run_demo(out_dir, live=live, say=click.echo, status=status)
+
+
+def _check_book_output(output: Path, per_chapter: bool) -> None:
+    if per_chapter:
+        if output.exists() and not output.is_dir():
+            raise click.BadParameter(
+                f"{str(output)!r} is a file; --per-chapter writes one WAV per chapter into a "
+                "folder.",
+                param_hint="'-o'",
+            )
+        checks.check_writable_folder(output, param_hint="'-o'")
+        return
+    if output.is_dir():
+        raise click.BadParameter(
+            f"{str(output)!r} is a folder; give a .wav file, or add --per-chapter to write one "
+            "WAV per chapter into it.",
+            param_hint="'-o'",
+        )
+    if output.suffix.lower() not in ("", ".wav", ".wave"):
+        raise click.BadParameter(
+            f"{str(output)!r}: an audiobook is written as WAV; use a .wav path.",
+            param_hint="'-o'",
+        )
+    checks.check_output_file(output, param_hint="'-o'")
+
+
+def _chat_message(line: str) -> HumanMessage:
+    if not line.startswith("@"):
+        return HumanMessage(line)
+    name = line[1:].strip()
+    if not name:
+        raise click.ClickException("`@` needs a file name: @path/to/audio.wav")
+    return HumanMessage(content=[audio_block(checks.read_audio(Path(name).expanduser()))])
 
 
 async def _narrate_and_close(text: str, output: Path, **kwargs: Any) -> Any:
@@ -293,19 +394,22 @@ async def _narrate_and_close(text: str, output: Path, **kwargs: Any) -> Any:
         await kwargs["llm"].aclose()
 
 
-def _lines() -> Iterator[str]:
+def _lines() -> Iterator[str | None]:
+    """Non-empty lines of stdin until EOF or /quit; `None` for a line that is not UTF-8."""
+    stdin = sys.stdin.buffer
     prompt = sys.stdin.isatty()
     while True:
         if prompt:
             click.echo("you: ", nl=False, err=True)
-        line = sys.stdin.readline()
-        if not line or line.strip() == "/quit":
+        raw = stdin.readline()
+        if not raw:
             return
-        if line.strip():
-            yield line.strip()
-
-
-def _format_for(path: Path) -> str:
-    """The audio format a file name asks for (WAV unless the suffix says otherwise)."""
-    suffix = path.suffix.lower().lstrip(".")
-    return suffix if suffix in ("mp3", "flac", "opus") else "wav"
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            yield None
+            continue
+        if line == "/quit":
+            return
+        if line:
+            yield line

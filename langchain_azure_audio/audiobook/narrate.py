@@ -176,17 +176,27 @@ async def _render_all(
 ) -> list[SegmentResult]:
     gate = asyncio.Semaphore(max_concurrency)
     done = 0
+    tasks: list[asyncio.Task[SegmentResult]] = []
 
     async def one(job: SegmentJob) -> SegmentResult:
         nonlocal done
-        async with gate:
-            result = await arender_segment(job, workdir, llm, before_request=pacer)
+        try:
+            async with gate:
+                result = await arender_segment(job, workdir, llm, before_request=pacer)
+        except Exception:
+            # Fail fast: the first segment that fails for good stops the others, so a
+            # refused sign-in or an unreachable endpoint is not tried once per segment.
+            for task in tasks:
+                if task is not asyncio.current_task():
+                    task.cancel()
+            raise
         done += 1
         if on_progress is not None:
             on_progress(done, len(jobs), result)
         return result
 
-    return list(await asyncio.gather(*(one(job) for job in jobs)))
+    tasks.extend(asyncio.ensure_future(one(job)) for job in jobs)
+    return list(await asyncio.gather(*tasks))
 
 
 def _stitch_outputs(

@@ -12,9 +12,11 @@ requested again.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import json
 import re
+import socket
 import unicodedata
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -25,7 +27,11 @@ from pydantic import BaseModel, Field
 
 from langchain_azure_audio.audio import atomic_write_bytes, audio_bytes
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
-from langchain_azure_audio.errors import AzureAudioRateLimitError, AzureAudioServiceError
+from langchain_azure_audio.errors import (
+    AzureAudioAuthenticationError,
+    AzureAudioRateLimitError,
+    AzureAudioServiceError,
+)
 
 NARRATOR_INSTRUCTION: Final = (
     "You are the narrator of an audiobook. Read the user's text aloud exactly as written, "
@@ -33,8 +39,10 @@ NARRATOR_INSTRUCTION: Final = (
     "anything."
 )
 MAX_WAITS: Final = 5
-"""Retries of one reading after a 429 (waiting `Retry-After`) or a 5xx/connection error
-(exponential backoff), on top of the `openai` SDK's own `max_retries`."""
+"""Retries of one reading after a 429 (waiting `Retry-After`), a 5xx, a timeout or a
+dropped connection (exponential backoff), on top of the `openai` SDK's own
+`max_retries`. Auth failures, 4xx answers and unreachable endpoints (DNS failure,
+connection refused) are not retried here: they fail fast."""
 
 
 class SegmentJob(BaseModel):
@@ -89,6 +97,34 @@ def similarity(spoken: str, source: str) -> float:
 def _words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text).casefold()
     return re.findall(r"[^\W_]+", text)
+
+
+_UNREACHABLE_ERRNOS: Final = (errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH)
+
+
+def _worth_retrying(exc: AzureAudioServiceError) -> bool:
+    """A 5xx, a timeout or a dropped connection may pass; a 4xx, a refused sign-in or an
+    endpoint that cannot be reached (DNS failure, connection refused: the SDK's own
+    retries already tried it) will not."""
+    if isinstance(exc, AzureAudioAuthenticationError):
+        return False
+    if exc.status_code is not None:
+        return exc.status_code >= 500
+    return not _unreachable(exc)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether the OS said the endpoint cannot be reached at all (not: it dropped us)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror) or (
+            isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def load_checkpoint(job: SegmentJob, workdir: Path) -> SegmentResult | None:
@@ -170,8 +206,8 @@ async def arender_segment(
                     raise
                 await asyncio.sleep(exc.retry_after or min(30.0, 2.0**wait))
             except AzureAudioServiceError as exc:
-                if wait == MAX_WAITS or (exc.status_code or 500) < 500:
-                    raise  # a 4xx will not get better by asking again
+                if wait == MAX_WAITS or not _worth_retrying(exc):
+                    raise
                 await asyncio.sleep(min(30.0, 0.5 * 2.0**wait))
         best = _keep_best(job, best, answer)
     assert best is not None

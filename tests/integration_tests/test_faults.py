@@ -5,6 +5,7 @@ The server is tests/fault_server.py: bounded in requests and time, loopback only
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from typing import Any
@@ -257,3 +258,36 @@ async def test_a_retried_request_resends_the_whole_audio(asynchronous: bool) -> 
     assert "transfer-encoding" not in headers
     sent = json.loads(first["body"])["messages"][0]["content"][1]["input_audio"]["data"]
     assert sent == messages[0].content[1]["base64"]
+
+
+# ------------------------------------- audiobook segments: retry what may pass
+
+
+async def test_a_segment_retries_a_dropped_connection(tmp_path: Any) -> None:
+    from langchain_azure_audio.audiobook import SegmentJob, arender_segment
+
+    answer = copy.deepcopy(ANSWER)
+    answer["choices"][0]["message"]["audio"]["transcript"] = "Hello there."
+    with FaultServer(Fault(reset_before=True), Fault(body=answer)) as server:
+        job = SegmentJob(chapter=0, index=0, text="Hello there.", max_attempts=1)
+        result = await arender_segment(job, tmp_path, llm(server, max_retries=0))
+    assert result.matched
+    assert len(server.requests) == 2  # the drop was retried by the audiobook's own loop
+
+
+async def test_a_segment_does_not_retry_an_endpoint_that_refuses_connections(
+    tmp_path: Any,
+) -> None:
+    import socket
+
+    from langchain_azure_audio.audiobook import SegmentJob, arender_segment
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    closed = AzureChatOpenAIAudio(azure_endpoint=f"http://127.0.0.1:{port}", api_key=KEY,
+                                  azure_deployment="d", max_retries=0)  # fmt: skip
+    started = time.monotonic()
+    with pytest.raises(AzureAudioServiceError, match="Could not reach"):
+        await arender_segment(SegmentJob(chapter=0, index=0, text="Hi."), tmp_path, closed)
+    assert time.monotonic() - started < 0.4  # no backoff: 0.5 s would be the first wait

@@ -123,10 +123,19 @@ def test_check_audio_bytes_rejects_empty_audio() -> None:
         check_audio_bytes(b"", None, where="clip.wav")
 
 
-def test_check_audio_bytes_rejects_more_than_20_mb() -> None:
+def test_check_audio_bytes_rejects_more_than_20_mib() -> None:
     too_big = ID3_MP3 + bytes(MAX_INPUT_AUDIO_BYTES + 1 - len(ID3_MP3))
-    with pytest.raises(InvalidAudioError, match=r"20\.0 MB; Azure accepts at most 20 MB"):
+    with pytest.raises(InvalidAudioError, match=r"20,971,521 bytes \(20\.0 MiB\); Azure "
+                       r"accepts at most 20 MiB \(20,971,520 bytes\)") as caught:  # fmt: skip
         check_audio_bytes(too_big, None, where="x")
+    assert "compress it to MP3" not in str(caught.value)  # it is an MP3 already
+
+
+def test_a_25_mib_wav_is_reported_in_mib_with_the_mp3_advice() -> None:
+    wav = b"RIFF\x00\x00\x00\x00WAVE" + bytes(26_214_400 - 12)
+    with pytest.raises(InvalidAudioError, match=r"26,214,400 bytes \(25\.0 MiB\)") as caught:
+        check_audio_bytes(wav, None, where="x")
+    assert "compress it to MP3" in str(caught.value)
 
 
 def test_check_audio_bytes_accepts_exactly_20_mb() -> None:
@@ -461,7 +470,7 @@ def test_large_input_is_checked_from_its_head() -> None:
 
 def test_large_input_over_the_limit_is_refused_from_its_length() -> None:
     huge = "UklGRiQAAABXQVZF" + "A" * (28 * 1024 * 1024)  # RIFF....WAVE then zeros
-    with pytest.raises(InvalidAudioError, match=r"2\d\.\d MB; Azure accepts at most 20 MB"):
+    with pytest.raises(InvalidAudioError, match=r"2\d\.\d MiB\); Azure accepts at most 20 MiB"):
         check_audio_base64(huge, None, where="x")
 
 

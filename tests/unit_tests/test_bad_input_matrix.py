@@ -100,7 +100,7 @@ CASES: list[Any] = [
     ("ogg bytes labelled wav", ask(spoken(std(OGG64))), InvalidAudioError, ["an OGG container", "ffmpeg"]),
     ("wav bytes labelled mp3", ask(spoken(std(WAV64, "audio/mpeg"))), InvalidAudioError, ["says 'mp3' but the bytes are WAV", "'wav'"]),
     ("wav without frames", ask(spoken(std(b64(wav(0))))), InvalidAudioError, ["no audio frames", "WAV"]),
-    ("audio over 20 MB", ask(spoken(std(b64(b"RIFF\x00\x00\x00\x00WAVE" + bytes(21 * 2**20))))), InvalidAudioError, ["20 MB", "Split it"]),
+    ("audio over 20 MiB", ask(spoken(std(b64(b"RIFF\x00\x00\x00\x00WAVE" + bytes(21 * 2**20))))), InvalidAudioError, ["20 MiB", "Split it"]),
     ("audio data as bytes", ask(spoken(std(wav()))), AzureAudioInputError, ["must be a base64 string", "audio_block(raw_bytes)"]),
     ("expired id with policy error", ask([HumanMessage("Hi"), expired_answer(), HumanMessage("Again")], expired_audio="error"), AudioExpiredError, ["messages[1]: the audio id 'audio_1' expired", "expired_audio='transcript'"]),
 ]  # fmt: skip

@@ -395,8 +395,10 @@ def test_lazy_entra_failure_says_how_to_fix_it(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(AzureAudioAuthenticationError) as info:
         LazyEntraTokenProvider()()
     message = str(info.value)
-    assert "DefaultAzureCredential failed to retrieve a token" in message
-    assert "Attempted credentials" not in message  # only the first line of azure's text
+    assert "DefaultAzureCredential found no token" in message
+    assert "(tried EnvironmentCredential)" in message  # the names azure-identity listed
+    assert "Attempted credentials" not in message  # not azure's multi-line text
+    assert "\n" not in message
     assert "az login" in message
     assert "Cognitive Services OpenAI User" in message
     assert "AZURE_OPENAI_API_KEY" in message
@@ -432,9 +434,23 @@ def test_401_names_the_auth_path_not_the_key() -> None:
     assert isinstance(error, AzureAudioAuthenticationError)
     assert error.status_code == 401
     assert error.service_message == "Access denied due to invalid subscription key."
-    assert f"Auth path used: {API_KEY_AUTH}" in str(error)
+    assert f"Tried: {API_KEY_AUTH}" in str(error)
     assert ENDPOINT in str(error)
     assert TEST_KEY not in str(error)
+
+
+def test_401_with_a_keyless_token_names_the_scope_az_login_and_the_key_alternative() -> None:
+    from dataclasses import replace
+
+    from langchain_azure_audio._auth import KEYLESS_AUTH
+
+    exc = status_error(openai.AuthenticationError, 401,
+                       {"code": "401", "message": "Token audience is invalid."})  # fmt: skip
+    message = str(translate_error(exc, replace(CTX, auth=KEYLESS_AUTH)))
+    assert "\n" not in message
+    for words in ("https://cognitiveservices.azure.com/.default", "`az login`",
+                  "AZURE_OPENAI_API_KEY", "Token audience is invalid."):  # fmt: skip
+        assert words in message
 
 
 def test_401_through_the_model_hides_the_key() -> None:
