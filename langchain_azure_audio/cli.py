@@ -106,7 +106,8 @@ format_option = click.option(
 @click.option("--debug", is_flag=True, help="Log at DEBUG level on stderr; show tracebacks.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Speak, listen and chat with Azure OpenAI audio models.
+    """Speak, listen and chat with Azure OpenAI audio models (gpt-audio-1.5,
+    gpt-audio-mini, gpt-audio; the retired previews still work).
 
     `demo` runs offline; the other commands need AZURE_OPENAI_ENDPOINT and
     AZURE_OPENAI_DEPLOYMENT_NAME (plus AZURE_OPENAI_API_KEY, or `az login`).
@@ -120,7 +121,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("text")
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=Path("speech.wav"),
-    show_default=True, help="Where to save the speech (.wav, .mp3, .flac, .opus/.ogg, .pcm).",
+    show_default=True, help="Where to save the speech (.wav, .aac, .mp3, .flac, .opus/.ogg, .pcm).",
 )  # fmt: skip
 @voice_options
 @format_option
@@ -173,7 +174,8 @@ def transcribe(file: Path, as_json: bool, live: bool | None) -> None:
 @click.argument("prompt", default="Describe in detail the spoken audio input.")
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=Path("answer.wav"),
-    show_default=True, help="Where to save the spoken answer (.wav, .mp3, .flac, .opus/.ogg).",
+    show_default=True,
+    help="Where to save the spoken answer (.wav, .aac, .mp3, .flac, .opus/.ogg).",
 )  # fmt: skip
 @voice_options
 @live_only
