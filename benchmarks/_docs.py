@@ -69,15 +69,23 @@ def _target_row(t: Mapping[str, Any], results: Results) -> list[str]:
     bench, what, value, limit = t["benchmark"], t["what"], t["value"], t["limit"]
     met = "yes" if t["met"] else "**no**"
     if bench == "big_input":
-        label = "big input: time" if "time" in what else "big input: peak memory"
+        if "above baseline" in what:
+            return ["big input: peak RSS above the process baseline", f"≤ {limit:g}× the input",
+                    _x(value), met]  # fmt: skip
+        label = "big input: time" if "time" in what else "big input: whole-process peak RSS"
         return [label, f"≤ {limit:g}× raw", _x(value), met]
     if bench == "stream":
         if "delivered" in what:
-            lc = results["stream"]["clients"].get("lc-openai", {}).get("audio_delivered")
-            other = f" (langchain-openai: {lc:.0%})" if lc is not None else ""
-            return ["streaming: audio delivered", f"{limit:.0%}", f"{value:.0%}{other}", met]
-        label = "time to first byte" if "TTFB" in what else "total time"
-        return [f"streaming: {label}", f"≤ {limit:g}× raw", _x(value), met]
+            lc = [s["clients"].get("lc-openai", {}).get("audio_delivered")
+                  for s in results["stream"]["sweep"]]  # fmt: skip
+            other = f" (langchain-openai: {min(lc):.0%})" if all(v is not None for v in lc) else ""
+            return [f"streaming: {what}, every length", f"{limit:.0%}", f"{value:.0%}{other}",
+                    met]  # fmt: skip
+        if "max/min" in what:
+            return [f"streaming: {what}", f"≤ {limit:g} (flat)", _x(value), met]
+        raw = "raw-async" if "async" in what else "raw"
+        return [f"streaming: {what.replace(' / raw', '')}", f"≤ {limit:g}× {raw}", _x(value),
+                met]  # fmt: skip
     if bench == "concurrency":
         c = results["concurrency"]
         if "in flight" in what:
@@ -146,32 +154,46 @@ def big_input(results: Results) -> str:
     )
     rows = [
         [_client(name), f"{_harness.ms(c['seconds'])} ({_x(c['time_ratio'], ours=name == 'ours')})",
-         f"{_harness.mib(c['peak_rss_delta_bytes'])} ({_x(c['rss_ratio'], ours=name == 'ours')})",
+         f"{_harness.mib(c['process_peak_bytes'])} "
+         f"({_x(c['process_peak_ratio'], ours=name == 'ours')})",
+         f"{_harness.mib(c['above_baseline_bytes'])} ({c['above_baseline_per_input']:.1f}×)",
+         f"{_harness.mib(c['peak_rss_delta_bytes'])}",
          f"{_harness.mib(c['peak_traced_bytes'])} ({_x(c['traced_ratio'])})"]
         for name, c in r["clients"].items()
     ]  # fmt: skip
-    return head + md_table(["client", "time", "peak RSS increase", "traced peak"], rows)
+    header = ["client", "time", "whole-process peak RSS",
+              "peak above the process baseline (× the input)", "peak RSS increase per request",
+              "traced peak"]  # fmt: skip
+    return head + md_table(header, rows)
 
 
 def stream(results: Results) -> str:
     r = results["stream"]
+    first = r["sweep"][0]
+    lengths = ", ".join(f"{s['audio_seconds'] / 60:.0f}" for s in r["sweep"])
     head = (
-        f"{r['audio_seconds']:.1f} s of audio ({r['audio_bytes']:,} PCM bytes in a "
-        f"{r['stream_body_bytes'] / 1e6:.1f} MB event stream), {r['runs_per_client']} streams "
-        f"per client{_quick(r)}:\n\n"
+        f"Answers of {lengths} minutes "
+        f"of audio, made by repeating the real recording ({first['source']}); ratios: ours to "
+        f"raw, ours-async to raw-async, langchain-openai to raw{_quick(r)}:\n\n"
     )
     rows = [
-        [_client(name),
-         f"{_harness.ms(c['ttfb_s'])} ({_x(c['ttfb_ratio'], ours=name == 'ours')})"
+        [f"{s['audio_seconds'] / 60:.0f} min", _client(name),
+         f"{_harness.ms(c['ttfb_s'])} ({_x(c.get('ttfb_ratio'), ours=name.startswith('ours'))})"
          if c["ttfb_s"] is not None else "never",
-         f"{_harness.ms(c['total_s'])} ({_x(c['total_ratio'], ours=name == 'ours')})",
-         f"{_harness.mib(c['peak_traced_bytes'])} ({c['memory_ratio']:.1f}×)",
+         f"{_harness.ms(c['total_s'])} ({_x(c.get('total_ratio'), ours=name.startswith('ours'))})",
+         f"{c['seconds_per_audio_second'] * 1000:.1f} ms",
+         f"{_harness.mib(c['peak_rss_bytes'])} ({_x(c.get('rss_ratio'))})",
+         f"{c['rss_bytes_per_audio_second'] / 1024:.0f} KiB",
          f"{c['audio_delivered']:.0%}"]
-        for name, c in r["clients"].items()
+        for s in r["sweep"]
+        for name, c in s["clients"].items()
     ]  # fmt: skip
-    header = ["client", "time to first audio byte", "total time",
-              "peak traced memory while streaming", "audio delivered"]  # fmt: skip
-    return head + md_table(header, rows)
+    header = ["length", "client", "first audio byte", "total time", "time per audio-second",
+              "whole-process peak RSS", "RSS growth per audio-second",
+              "audio delivered"]  # fmt: skip
+    flat = ", ".join(f"{k}: {_x(v)}" for k, v in r["flatness"].items())
+    plot = f"\n\nPer audio-second, largest over smallest across the lengths: {flat}.\n\n"
+    return head + md_table(header, rows) + plot + f"![the sweep](img/{Path(r['plot']).name})"
 
 
 def concurrency(results: Results) -> str:

@@ -1,11 +1,11 @@
 """Peak-memory probes for one call: resident set size and traced Python allocations.
 
-`rss_peak(call)`: `resource.getrusage().ru_maxrss` (the process's resident
-high-water mark) after the call, minus the same figure just before it. The
-high-water mark is first reset to the current RSS (Linux: write `5` to
-`/proc/self/clear_refs`), so setup work done earlier (imports, building the
-inputs, a warm-up request) cannot hide the call's own peak; without the reset
-only a process's first call could be measured.
+`rss_peak(call)`: the process's resident high-water mark (`VmHWM`) after the
+call, minus the same figure just before it. The high-water mark is first
+reset to the current RSS (Linux: write `5` to `/proc/self/clear_refs`), so
+setup work done earlier (imports, building the inputs, a warm-up request)
+cannot hide the call's own peak; without the reset only a process's first
+call could be measured.
 
 Run RSS probes with `MALLOC_MMAP_THRESHOLD_` set (see `RSS_ENV`): glibc then
 serves every large buffer with its own `mmap` and returns it on `free`, so the
@@ -28,10 +28,22 @@ from typing import Any, Final
 
 RSS_ENV: Final = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 _CLEAR_REFS: Final = Path("/proc/self/clear_refs")
+_STATUS: Final = Path("/proc/self/status")
 
 
 def max_rss_bytes() -> int:
-    """The process's resident high-water mark (since start, or the last reset)."""
+    """The process's resident high-water mark (since start, or the last reset).
+
+    Linux: `VmHWM` of /proc/self/status, which belongs to this process alone.
+    (`ru_maxrss` is not: it survives `execve`, so a child started by a big parent
+    reports the parent's peak.) Elsewhere `ru_maxrss`.
+    """
+    try:
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 

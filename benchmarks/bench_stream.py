@@ -6,7 +6,9 @@ The server replays a real recorded answer (`../shared/recordings`, else a synthe
 with its audio deltas repeated to each length. Clients, each in processes of its own,
 against the same server in the same run:
   raw         the `openai` SDK (`AzureOpenAI`), iterating the stream and decoding every
-              audio delta, as a hand-written voice app would;
+              audio delta, keeping the answer's audio to the end (joined once), as a
+              hand-written voice app that plays and saves the answer would (`stream()`
+              keeps the whole answer too: it hands it to callbacks and tracing);
   raw-async   the same with `AsyncAzureOpenAI`;
   ours        `AzureChatOpenAIAudio.stream()` through `iter_pcm` (the playback path);
   ours-async  `AzureChatOpenAIAudio.astream()` through `aiter_pcm`;
@@ -14,7 +16,7 @@ against the same server in the same run:
 
 Per length and client: time to first audio byte and total time (medians over the timing
 processes), the whole process's peak RSS while streaming (a memory process per client:
-imports and a small warm-up request first, then one stream; `ru_maxrss`), and the share
+imports and a small warm-up request first, then one stream; Linux's `VmHWM`), and the share
 of audio bytes delivered. Per audio-second: time and peak RSS above the pre-stream RSS,
 which stay flat in length when the cost is linear. Ratios: ours to raw, ours-async to
 raw-async. Results go to benchmarks/results/stream.json and the plot to
@@ -55,12 +57,12 @@ Stream = Callable[[], tuple[float | None, int]]  # one stream: (time to first by
 # ------------------------------------------------------------------- clients
 
 
-def _raw_chunks_pcm(chunk: Any) -> int:
+def _raw_chunk_pcm(chunk: Any) -> bytes:
     choices = getattr(chunk, "choices", None)  # most real chunks have none
     if not choices:
-        return 0
+        return b""
     data = getattr(getattr(choices[0].delta, "audio", None), "data", None)
-    return len(base64.b64decode(data)) if data else 0
+    return base64.b64decode(data) if data else b""
 
 
 def _raw(endpoint: str) -> tuple[Stream, Callable[[], Any]]:
@@ -68,7 +70,7 @@ def _raw(endpoint: str) -> tuple[Stream, Callable[[], Any]]:
     messages = [{"role": "user", "content": PROMPT}]
 
     def once() -> tuple[float | None, int]:
-        start, first, total = time.perf_counter(), None, 0
+        start, first = time.perf_counter(), None
         stream = client.chat.completions.create(
             model=_clients.DEPLOYMENT,
             messages=messages,
@@ -76,12 +78,14 @@ def _raw(endpoint: str) -> tuple[Stream, Callable[[], Any]]:
             stream_options={"include_usage": True},
             **_clients.audio_params("pcm16"),
         )
+        kept = []  # the answer's audio, kept to the end like any app that saves it
         for chunk in stream:
-            pcm = _raw_chunks_pcm(chunk)
-            total += pcm
-            if pcm and first is None:
-                first = time.perf_counter() - start
-        return first, total
+            pcm = _raw_chunk_pcm(chunk)
+            if pcm:
+                kept.append(pcm)
+                if first is None:
+                    first = time.perf_counter() - start
+        return first, len(b"".join(kept))
 
     def small() -> Any:
         return client.chat.completions.create(
@@ -97,7 +101,7 @@ def _raw_async(endpoint: str) -> tuple[Stream, Callable[[], Any]]:
     loop = asyncio.new_event_loop()
 
     async def stream_once() -> tuple[float | None, int]:
-        start, first, total = time.perf_counter(), None, 0
+        start, first = time.perf_counter(), None
         stream = await client.chat.completions.create(
             model=_clients.DEPLOYMENT,
             messages=messages,
@@ -105,12 +109,14 @@ def _raw_async(endpoint: str) -> tuple[Stream, Callable[[], Any]]:
             stream_options={"include_usage": True},
             **_clients.audio_params("pcm16"),
         )
+        kept = []
         async for chunk in stream:
-            pcm = _raw_chunks_pcm(chunk)
-            total += pcm
-            if pcm and first is None:
-                first = time.perf_counter() - start
-        return first, total
+            pcm = _raw_chunk_pcm(chunk)
+            if pcm:
+                kept.append(pcm)
+                if first is None:
+                    first = time.perf_counter() - start
+        return first, len(b"".join(kept))
 
     async def small() -> Any:
         return await client.chat.completions.create(
