@@ -15,7 +15,8 @@ against the same server in the same run:
   lc-openai   langchain-openai's `AzureChatOpenAI` configured for audio (when installed).
 
 Per length and client: time to first audio byte and total time (medians over the timing
-processes), the whole process's peak RSS while streaming (a memory process per client:
+processes; flatness in length compares each length's fastest run, the estimate of the cost
+least disturbed by a busy machine), the whole process's peak RSS while streaming (a memory process per client:
 imports and a small warm-up request first, then one stream; Linux's `VmHWM`), and the share
 of audio bytes delivered. Per audio-second: time and peak RSS above the pre-stream RSS,
 which stay flat in length when the cost is linear. Ratios: ours to raw, ours-async to
@@ -252,6 +253,7 @@ def measure(seconds: float, names: list[str], processes: int, repeats: int) -> d
             "ttfb_s": ttfb,
             "total_s": total,
             "seconds_per_audio_second": total / audio_seconds if total else None,
+            "best_seconds_per_audio_second": min(r["total"] for r in runs[name]) / audio_seconds,
             "peak_rss_bytes": mem["peak_rss"],
             "rss_above_start_bytes": above,
             "rss_bytes_per_audio_second": above / audio_seconds,
@@ -295,7 +297,7 @@ def run(
                             all(s["clients"][name]["audio_delivered"] == 1.0 for s in sweep)),
         ]  # fmt: skip
         for key, label in (
-            ("seconds_per_audio_second", "time"),
+            ("best_seconds_per_audio_second", "time"),
             ("rss_bytes_per_audio_second", "memory"),
         ):
             flat = flatness(sweep, name, key)

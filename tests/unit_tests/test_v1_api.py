@@ -115,3 +115,36 @@ def test_v1_errors_name_the_v1_api() -> None:
     )
     with pytest.raises(DeploymentNotFoundError, match="'missing' was not found"):
         llm.invoke("Hi")
+
+
+def test_tools_on_the_v1_path() -> None:
+    """Tool calling works the same on the v1 API: tools in the body, calls parsed back."""
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        call = {
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+        }
+        message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        choice = {"index": 0, "finish_reason": "tool_calls", "message": message}
+        return httpx2.Response(200, json={"model": "gpt-audio-1.5", "choices": [choice]})
+
+    def get_weather(city: str) -> str:
+        """Get today's weather for a city."""
+        return city
+
+    llm = make_llm(
+        "gpt-audio-1.5",
+        azure_endpoint=f"{RESOURCE}/openai/v1",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+    )
+    answer = llm.bind_tools([get_weather]).invoke("Weather in Paris?")
+    assert answer.tool_calls[0]["name"] == "get_weather"
+    assert answer.tool_calls[0]["args"] == {"city": "Paris"}
+    assert str(seen[0].url) == f"{RESOURCE}/openai/v1/chat/completions"
+    tool = json.loads(seen[0].content)["tools"][0]
+    assert tool["type"] == "function"
+    assert tool["function"]["name"] == "get_weather"
