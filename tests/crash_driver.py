@@ -11,7 +11,9 @@ package's code is not touched):
   SIGKILL: no `finally`, no clean-up, the bytes written so far stay on disk.
 - `{"crash": "before-rename", "file": NAME}`: die just before the `os.replace`
   that would put NAME in place (the data is written, not yet renamed).
-- `"pause_after_check": DIR` (with either): after the checkpoint lookup for the
+- `{"requests_per_minute": R}`: pace the requests (a test can press Ctrl-C
+  while the run waits for its next request).
+- `"pause_after_check": DIR` (with any of them): after the checkpoint lookup for the
   first segment finds nothing, create `DIR/ready` and wait for `DIR/go`, so a
   test can finish the same segment from another process first (two runs on one
   work folder).
@@ -79,12 +81,12 @@ class _CrashingFile:
 
 
 def install(spec: dict[str, Any]) -> None:
-    name = spec["file"]
+    name = spec.get("file", "")
 
     def matches(path: Any) -> bool:
         return isinstance(path, (str, os.PathLike)) and name in os.path.basename(path)
 
-    if spec["crash"] == "mid-write":
+    if spec.get("crash") == "mid-write":
         real_open = io.open
 
         def crashing_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
@@ -94,7 +96,7 @@ def install(spec: dict[str, Any]) -> None:
             return handle
 
         builtins.open = io.open = crashing_open  # type: ignore[assignment]
-    elif spec["crash"] == "before-rename":
+    elif spec.get("crash") == "before-rename":
         real_replace = os.replace
 
         def crashing_replace(src: Any, dst: Any, **kwargs: Any) -> None:
@@ -120,11 +122,13 @@ def install(spec: dict[str, Any]) -> None:
 
 
 def main(output: str, workdir: str, spec: dict[str, Any] | None) -> None:
+    settings = dict(SETTINGS)
     if spec:
         install(spec)
+        settings["requests_per_minute"] = spec.get("requests_per_minute")
     with strict_vcr().use_cassette(str(CASSETTE), allow_playback_repeats=True):
         report = narrate_book(
-            book_text(), Path(output), llm=make_llm(), workdir=Path(workdir), **SETTINGS
+            book_text(), Path(output), llm=make_llm(), workdir=Path(workdir), **settings
         )
     print(report.model_dump_json())
 

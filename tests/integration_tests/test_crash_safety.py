@@ -9,6 +9,7 @@ segment's `.pcm` and its `.json` record) and the stitched book.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -139,6 +140,25 @@ def render_now(job: SegmentJob, workdir: Path) -> Any:
     import asyncio
 
     return asyncio.run(arender_segment(job, workdir, make_llm()))
+
+
+def test_ctrl_c_leaves_a_resumable_state(tmp_path: Path, reference: bytes) -> None:
+    """Ctrl-C (SIGINT) while the run waits for its next request: the run stops with
+    KeyboardInterrupt, finished segments stay checkpointed, nothing half-written is
+    left, and the resume narrates only the rest."""
+    work = tmp_path / "work"
+    victim = run(tmp_path / "book.wav", work, {"requests_per_minute": 30})  # one every 2 s
+    deadline = time.monotonic() + 60
+    while len(list(work.glob("segments/*.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGINT)  # the run is now waiting ~2 s for its 3rd request
+    code, _, err = finish(victim)
+    assert code != 0
+    assert "KeyboardInterrupt" in err
+    assert len(list(work.glob("segments/*.json"))) == 2
+    assert [p.name for p in work.rglob("*.part")] == []
+    assert not (tmp_path / "book.wav").exists()
+    resume_and_compare(tmp_path, reference, requested=1)
 
 
 # ------------------------------------------------------------------- stitching
