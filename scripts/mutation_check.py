@@ -15,7 +15,8 @@ with the copy as its working directory and first import path). A mutant is
 never modified. Exit status: 0 when every mutant is killed, 1 otherwise.
 
 The mutants are the ones a mutation pass found surviving the suite (issue 16),
-plus the cancellation and token-provider guarantees added with their tests.
+plus request-shape, cancellation and token-provider guarantees added with
+their tests.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CRASH = "tests/integration_tests/test_crash_safety.py"
+SHAPE = "tests/unit_tests/test_request_shape.py"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,30 @@ MUTANTS: tuple[Mutant, ...] = (
         '""',
         ("tests/integration_tests/test_stream_partial.py",),
         "StreamInterruptedError.partial loses the last 1-2 audio bytes",
+    ),
+    Mutant(
+        "assistant-turn-repeats-transcript",
+        "langchain_azure_audio/_messages.py",
+        "if text == transcript:",
+        "if False:",
+        (SHAPE,),
+        "an earlier spoken answer goes back with its transcript as well as its audio id",
+    ),
+    Mutant(
+        "audio-params-on-text-only",
+        "langchain_azure_audio/_messages.py",
+        'if "audio" in modalities:',
+        "if True:",
+        (SHAPE,),
+        "a modalities=['text'] request still asks for a voice and format",
+    ),
+    Mutant(
+        "stream-without-usage",
+        "langchain_azure_audio/_messages.py",
+        'request["stream_options"] = {"include_usage": True}',
+        "pass",
+        (SHAPE,),
+        "streams no longer ask for usage, so a complete stream cannot be told from a cut one",
     ),
     Mutant(
         "sync-stream-not-closed",
