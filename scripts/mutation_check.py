@@ -204,7 +204,7 @@ def main() -> int:
     chosen = [m for m in MUTANTS if not options.only or m.name in options.only]
     if options.list or not chosen:
         for m in MUTANTS:
-            print(f"{m.name:32} {m.path}: {m.effect}")
+            print(f"{m.name:34} {m.path}: {m.effect}")
         return 0 if options.list else 2
     with tempfile.TemporaryDirectory(prefix="lcaa-mutants-") as scratch:
         baseline = Path(scratch) / "baseline"
@@ -225,7 +225,7 @@ def main() -> int:
             apply(m, root)
             passed, seconds, tail = run_tests(root, m.tests, options.full)
             verdict = "SURVIVED" if passed else "killed"
-            print(f"{verdict:8} {m.name:32} {seconds:5.0f} s  {m.effect}")
+            print(f"{verdict:8} {m.name:34} {seconds:5.0f} s  {m.effect}")
             if passed:
                 survivors.append(m.name)
             shutil.rmtree(root)
