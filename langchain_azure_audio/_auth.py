@@ -9,6 +9,7 @@ environment's credential chain.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import re
 import threading
@@ -65,11 +66,76 @@ def resolve_credentials(
     if token_provider or async_token_provider:
         return Credentials(
             PROVIDER_AUTH,
-            token_provider=token_provider,
-            async_token_provider=async_token_provider or token_provider,
+            token_provider=CheckedTokenProvider(token_provider) if token_provider else None,
+            async_token_provider=AsyncCheckedTokenProvider(async_token_provider or token_provider),
         )
     provider = LazyEntraTokenProvider(scope)
     return Credentials(keyless_auth(scope), token_provider=provider, async_token_provider=provider)
+
+
+class CheckedTokenProvider:
+    """Your `azure_ad_token_provider`, called once per request (so tokens refresh as it
+    refreshes them); a failure becomes a one-line `AzureAudioAuthenticationError`
+    naming the path, instead of the provider's own traceback out of the SDK."""
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self._provider = provider
+
+    def __repr__(self) -> str:
+        return f"CheckedTokenProvider({self._provider!r})"
+
+    def __call__(self) -> str:
+        with _provider_errors():
+            return _checked_token(self._provider())
+
+
+class AsyncCheckedTokenProvider:
+    """`CheckedTokenProvider` for the async client: the provider may be sync or async."""
+
+    def __init__(self, provider: AsyncTokenProvider | TokenProvider | None) -> None:
+        self._provider = provider
+
+    def __repr__(self) -> str:
+        return f"AsyncCheckedTokenProvider({self._provider!r})"
+
+    async def __call__(self) -> str:
+        assert self._provider is not None
+        with _provider_errors():
+            token = self._provider()
+            if inspect.isawaitable(token):
+                token = await token
+            return _checked_token(token)
+
+
+@contextlib.contextmanager
+def _provider_errors() -> Iterator[None]:
+    try:
+        yield
+    except AzureAudioAuthenticationError:
+        raise
+    except Exception as exc:
+        raise provider_error(exc) from exc
+
+
+def provider_error(exc: BaseException) -> AzureAudioAuthenticationError:
+    return AzureAudioAuthenticationError(
+        f"Could not get a token from {PROVIDER_AUTH}: {type(exc).__name__}: "
+        f"{_first_line(exc)}. Check the credential behind it (signed in, 'Cognitive Services "
+        f"OpenAI User' role, scope {COGNITIVE_SERVICES_SCOPE}), or set AZURE_OPENAI_API_KEY "
+        "to use an API key instead."
+    )
+
+
+def _checked_token(token: object) -> str:
+    if not isinstance(token, str) or not token:
+        what = "an empty string" if token == "" else type(token).__name__
+        raise AzureAudioAuthenticationError(
+            f"{PROVIDER_AUTH} returned {what} instead of a token; "
+            "it must return the bearer token (for azure-identity, wrap the credential with "
+            "get_bearer_token_provider(credential, "
+            f"'{COGNITIVE_SERVICES_SCOPE}'))."
+        )
+    return token
 
 
 class LazyEntraTokenProvider:
@@ -155,3 +221,8 @@ def _attempted_credentials(detail: str) -> str:
     """The credential names azure-identity lists under "Attempted credentials"."""
     names = re.findall(r"^\s+(\w+Credential):", detail, re.M)
     return ", ".join(dict.fromkeys(names)) or "its credential chain"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

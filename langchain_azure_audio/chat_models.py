@@ -525,6 +525,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
                         yield chunk
             except STREAM_FAILURES as exc:
                 raise assembler.interrupted(exc) from exc
+            finally:  # also on break, generator close and errors
+                stream.close()  # at once: the server sees the connection end
         if not assembler.complete:
             raise assembler.interrupted(None)
         yield assembler.finish()
@@ -554,6 +556,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
                         yield chunk
             except STREAM_FAILURES as exc:
                 raise assembler.interrupted(exc) from exc
+            finally:  # also on task cancellation, aclose and errors
+                await stream.close()  # at once: the server sees the connection end
         if not assembler.complete:
             raise assembler.interrupted(None)
         yield assembler.finish()

@@ -8,6 +8,7 @@ after `max_seconds` whatever happens.
 from __future__ import annotations
 
 import json
+import select
 import socket
 import struct
 import threading
@@ -52,12 +53,17 @@ class Fault:
     stream_events: list[str] | None = None  # SSE events to send
     reset_after_events: int | None = None  # drop the connection mid-stream
     raw: bytes | None = None  # send these bytes as the body, as they are
+    event_delay: float = 0.0  # seconds between stream events
+    stall_after_events: int | None = None  # then send nothing more, connection open
+    stall: float = 0.0  # for this long (it ends early when the client hangs up)
 
 
 class FaultServer:
     def __init__(self, *faults: Fault, max_requests: int = 50, max_seconds: float = 60) -> None:
         self.faults = list(faults) or [Fault()]
         self.requests: list[dict[str, Any]] = []
+        self.ends: list[tuple[str, float]] = []
+        """How each stream ended ("complete" or "client-closed") and when (monotonic)."""
         self.max_requests = max_requests
         outer = self
 
@@ -100,8 +106,17 @@ class FaultServer:
                     handler.wfile.flush()
                     _reset(handler)
                     return
-                handler.wfile.write(event.encode())
-                handler.wfile.flush()
+                wait = fault.stall if number == fault.stall_after_events else fault.event_delay
+                if wait and _client_gone(handler, wait):
+                    self.ends.append(("client-closed", time.monotonic()))
+                    return
+                try:
+                    handler.wfile.write(event.encode())
+                    handler.wfile.flush()
+                except OSError:  # the client hung up between two checks
+                    self.ends.append(("client-closed", time.monotonic()))
+                    return
+            self.ends.append(("complete", time.monotonic()))
             return
         payload = fault.raw if fault.raw is not None else json.dumps(fault.body).encode()
         handler.send_response(fault.status)
@@ -121,6 +136,17 @@ class FaultServer:
         self._deadline.cancel()
         self._server.shutdown()
         self._server.server_close()
+
+
+def _client_gone(handler: BaseHTTPRequestHandler, seconds: float) -> bool:
+    """Wait up to `seconds`; True as soon as the client closes its end."""
+    readable, _, _ = select.select([handler.connection], [], [], seconds)
+    if not readable:
+        return False
+    try:
+        return handler.connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _reset(handler: BaseHTTPRequestHandler) -> None:

@@ -300,12 +300,15 @@ def test_resolve_credentials_prefers_the_api_key() -> None:
     assert "k-123" not in repr(creds)
 
 
-def test_resolve_credentials_uses_the_callers_provider() -> None:
+async def test_resolve_credentials_uses_the_callers_provider() -> None:
     creds = resolve_credentials(None, _token)
     assert creds.description == PROVIDER_AUTH
     assert creds.api_key is None
-    assert creds.token_provider is _token
-    assert creds.async_token_provider is _token
+    assert creds.token_provider is not None
+    assert creds.async_token_provider is not None
+    # wrapped (a failure becomes the one-line auth error), called on every request
+    assert creds.token_provider() == _token()
+    assert await creds.async_token_provider() == _token()  # type: ignore[misc]
 
 
 @pytest.fixture

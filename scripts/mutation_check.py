@@ -1,0 +1,238 @@
+"""Scripted mutation check: break the reliability code on purpose, one line at a time,
+and make sure a test notices.
+
+    python scripts/mutation_check.py            # every mutant, against its tests
+    python scripts/mutation_check.py --list     # what each mutant changes
+    python scripts/mutation_check.py --only pcm-not-atomic --full   # the whole suite
+
+Each mutant is a single-line change to one module (the line must be found
+exactly once, so a mutant that no longer applies fails loudly instead of
+silently passing). For each, the repository is copied to a temporary folder
+(without `.git`), the change is applied there, and the mutant's tests run
+against the copy (the copy's package shadows the installed one: pytest runs
+with the copy as its working directory and first import path). A mutant is
+*killed* when the tests fail, a *survivor* when they pass. The checkout is
+never modified. Exit status: 0 when every mutant is killed, 1 otherwise.
+
+The mutants are the ones a mutation pass found surviving the suite (issue 16),
+plus request-shape, cancellation and token-provider guarantees added with
+their tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CRASH = "tests/integration_tests/test_crash_safety.py"
+SHAPE = "tests/unit_tests/test_request_shape.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str
+    line: str
+    """The exact original line (stripped of indentation for matching)."""
+    mutated: str
+    tests: tuple[str, ...]
+    effect: str
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "record-not-atomic",
+        "langchain_azure_audio/audiobook/segments.py",
+        "atomic_write_bytes(record, result.model_dump_json(indent=1).encode())",
+        "record.write_bytes(result.model_dump_json(indent=1).encode())",
+        (CRASH,),
+        "a kill mid-write leaves a half record; the resume fails with a ValidationError",
+    ),
+    Mutant(
+        "pcm-not-atomic",
+        "langchain_azure_audio/audiobook/segments.py",
+        "atomic_write_bytes(pcm, data)  # audio first: a record always points at finished audio",
+        "pcm.parent.mkdir(parents=True, exist_ok=True) or pcm.write_bytes(data)",
+        (CRASH,),
+        "a second run dying mid-write tears a finished segment, which is stitched into the book",
+    ),
+    Mutant(
+        "checkpoint-trusts-record-alone",
+        "langchain_azure_audio/audiobook/segments.py",
+        "if pcm.is_file() and record.is_file():",
+        "if record.is_file():",
+        (CRASH,),
+        "a record whose audio is gone is trusted; the resume fails",
+    ),
+    Mutant(
+        "book-written-in-place",
+        "langchain_azure_audio/audiobook/stitch.py",
+        'tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")',
+        "tmp = target",
+        (CRASH,),
+        "a kill during stitching leaves a corrupt book.wav at the final path",
+    ),
+    Mutant(
+        "base64-size-estimate",
+        "langchain_azure_audio/audio.py",
+        "size = len(b64) // 4 * 3 - padding",
+        "size = len(b64) // 4 * 2 - padding",
+        ("tests/unit_tests/test_input_limit_on_the_wire.py",),
+        "a 21 MiB WAV is accepted and sent, to be refused by the service",
+    ),
+    Mutant(
+        "partial-drops-carry",
+        "langchain_azure_audio/_streaming.py",
+        'base64.b64encode(self._carry).decode("ascii") if self._carry else ""',
+        '""',
+        ("tests/integration_tests/test_stream_partial.py",),
+        "StreamInterruptedError.partial loses the last 1-2 audio bytes",
+    ),
+    Mutant(
+        "assistant-turn-repeats-transcript",
+        "langchain_azure_audio/_messages.py",
+        "if text == transcript:",
+        "if False:",
+        (SHAPE,),
+        "an earlier spoken answer goes back with its transcript as well as its audio id",
+    ),
+    Mutant(
+        "audio-params-on-text-only",
+        "langchain_azure_audio/_messages.py",
+        'if "audio" in modalities:',
+        "if True:",
+        (SHAPE,),
+        "a modalities=['text'] request still asks for a voice and format",
+    ),
+    Mutant(
+        "stream-without-usage",
+        "langchain_azure_audio/_messages.py",
+        'request["stream_options"] = {"include_usage": True}',
+        "pass",
+        (SHAPE,),
+        "streams no longer ask for usage, so a complete stream cannot be told from a cut one",
+    ),
+    Mutant(
+        "sync-stream-not-closed",
+        "langchain_azure_audio/chat_models.py",
+        "stream.close()  # at once: the server sees the connection end",
+        "pass",
+        ("tests/integration_tests/test_cancellation.py",),
+        "breaking out of stream() leaves the HTTP response open",
+    ),
+    Mutant(
+        "async-stream-not-closed",
+        "langchain_azure_audio/chat_models.py",
+        "await stream.close()  # at once: the server sees the connection end",
+        "pass",
+        ("tests/integration_tests/test_cancellation.py",),
+        "cancelling astream() leaves the HTTP response open",
+    ),
+    Mutant(
+        "token-provider-error-unwrapped",
+        "langchain_azure_audio/_auth.py",
+        "raise provider_error(exc) from exc",
+        "raise",
+        ("tests/integration_tests/test_token_refresh.py",),
+        "a raising token provider crashes with its own traceback instead of the auth error",
+    ),
+)
+
+
+def locate(mutant: Mutant, root: Path) -> tuple[list[str], int]:
+    """The file's lines and the index of the mutant's line (which must appear once)."""
+    lines = (root / mutant.path).read_text().splitlines(keepends=True)
+    hits = [i for i, line in enumerate(lines) if line.strip() == mutant.line]
+    if len(hits) != 1:
+        raise SystemExit(
+            f"mutant {mutant.name}: expected the line once in {mutant.path}, found it "
+            f"{len(hits)} times; update scripts/mutation_check.py:\n    {mutant.line}"
+        )
+    return lines, hits[0]
+
+
+def apply(mutant: Mutant, root: Path) -> None:
+    lines, index = locate(mutant, root)
+    original = lines[index]
+    indent = original[: len(original) - len(original.lstrip())]
+    lines[index] = f"{indent}{mutant.mutated}\n"
+    (root / mutant.path).write_text("".join(lines))
+
+
+def copy_repo(target: Path) -> None:
+    ignore = shutil.ignore_patterns(".git", "__pycache__", ".mypy_cache", ".ruff_cache",
+                                    ".pytest_cache", "site", ".hypothesis")  # fmt: skip
+    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
+
+
+def run_tests(root: Path, tests: tuple[str, ...], full: bool) -> tuple[bool, float, str]:
+    """Whether the tests passed against the copy at `root`."""
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    args = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+    args += [] if full else list(tests)
+    started = time.monotonic()
+    done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, check=False)
+    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-3:])
+    return done.returncode == 0, time.monotonic() - started, tail
+
+
+def check_shadowing(root: Path) -> None:
+    """The copy's package must be the one imported, or every mutant would 'survive'."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import langchain_azure_audio as p; print(p.__file__)"],
+        cwd=root, env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if not Path(where).resolve().is_relative_to(root.resolve()):
+        raise SystemExit(f"the copy's package is not the one imported ({where}); aborting")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", action="append", help="run only this mutant (repeatable)")
+    parser.add_argument("--full", action="store_true", help="run the whole suite per mutant")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    options = parser.parse_args()
+    chosen = [m for m in MUTANTS if not options.only or m.name in options.only]
+    if options.list or not chosen:
+        for m in MUTANTS:
+            print(f"{m.name:34} {m.path}: {m.effect}")
+        return 0 if options.list else 2
+    with tempfile.TemporaryDirectory(prefix="lcaa-mutants-") as scratch:
+        baseline = Path(scratch) / "baseline"
+        copy_repo(baseline)
+        check_shadowing(baseline)
+        for m in chosen:  # every mutant must still apply to the current code
+            locate(m, baseline)
+        tests = tuple(sorted({t for m in chosen for t in m.tests}))
+        passed, seconds, tail = run_tests(baseline, tests, options.full)
+        if not passed:
+            print(f"the unmutated tests fail; fix them first:\n{tail}")
+            return 1
+        print(f"unmutated: the tests pass ({seconds:.0f} s)")
+        survivors = []
+        for m in chosen:
+            root = Path(scratch) / m.name
+            copy_repo(root)
+            apply(m, root)
+            passed, seconds, tail = run_tests(root, m.tests, options.full)
+            verdict = "SURVIVED" if passed else "killed"
+            print(f"{verdict:8} {m.name:34} {seconds:5.0f} s  {m.effect}")
+            if passed:
+                survivors.append(m.name)
+            shutil.rmtree(root)
+    print(f"\n{len(chosen) - len(survivors)} of {len(chosen)} mutants killed"
+          + (f"; survivors: {', '.join(survivors)}" if survivors else ""))  # fmt: skip
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
