@@ -16,8 +16,9 @@ against the same server in the same run:
 
 Per length and client: time to first audio byte and total time (medians over the timing
 processes; flatness in length compares each length's fastest run, the estimate of the cost
-least disturbed by a busy machine), the whole process's peak RSS while streaming (a memory process per client:
-imports and a small warm-up request first, then one stream; Linux's `VmHWM`), and the share
+least disturbed by a busy machine), the whole process's peak RSS while streaming (a memory
+process per client: imports and a small warm-up request first, then one stream; Linux's
+`VmHWM`), and the share
 of audio bytes delivered. Per audio-second: time and peak RSS above the pre-stream RSS,
 which stay flat in length when the cost is linear. Ratios: ours to raw, ours-async to
 raw-async. Results go to benchmarks/results/stream.json and the plot to
