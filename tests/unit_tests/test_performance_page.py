@@ -24,7 +24,7 @@ def test_every_results_file_has_a_block_and_every_number_changes_the_page() -> N
     results = _docs.load_results()
     changed = copy.deepcopy(results)
     changed["audiobook"]["throughput"]["wall_s"] = 9.876
-    changed["stream"]["clients"]["ours"]["total_s"] = 0.5555
+    changed["stream"]["sweep"][0]["clients"]["ours"]["total_s"] = 0.5555
     rendered = _docs.page_blocks(_docs.render(page, changed))
     assert "9.876 s" in rendered["audiobook"]
     assert "555.5 ms" in rendered["stream"]
