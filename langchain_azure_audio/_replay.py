@@ -7,6 +7,7 @@ decide the answer, so two turns to the same URL replay the right responses.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, Final
 
@@ -36,7 +37,22 @@ def _body_fields(request: Request) -> dict[str, Any]:
     fields = {key: data.get(key) for key in MATCHED_BODY_FIELDS}
     if fields["messages"]:
         fields["messages"] = _canonical_call_ids(fields["messages"])
+    if isinstance(fields["tools"], list):
+        fields["tools"] = _canonical_tool_descriptions(fields["tools"])
     return fields
+
+
+def _canonical_tool_descriptions(tools: list[Any]) -> list[Any]:
+    """Tool descriptions without docstring indentation: Python 3.13 strips it when it
+    compiles a docstring, earlier versions keep it, so one tool reads two ways."""
+    out = []
+    for tool in tools:
+        function = tool.get("function") if isinstance(tool, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("description"), str):
+            function = {**function, "description": inspect.cleandoc(function["description"])}
+            tool = {**tool, "function": function}
+        out.append(tool)
+    return out
 
 
 def _canonical_call_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
+from langchain_azure_audio._base64 import b64decode_strict
 from langchain_azure_audio._messages import MODEL_PROVIDER, usage_metadata
 from langchain_azure_audio.errors import AzureAudioServiceError
 
@@ -163,7 +164,7 @@ class StreamAssembler:
             self._audio.append(b64)  # already aligned: pass the string through untouched
             return b64
         try:
-            data = self._carry + binascii.a2b_base64(b64, strict_mode=True)
+            data = self._carry + b64decode_strict(b64)
         except binascii.Error as exc:
             raise AzureAudioServiceError(
                 f"The service sent an audio delta that is not valid base64 ({exc})."

@@ -22,6 +22,7 @@ from typing import Any, Final, Literal
 
 from langchain_core.messages import BaseMessage
 
+from langchain_azure_audio._base64 import b64decode_strict
 from langchain_azure_audio.errors import AzureAudioInputError, InvalidAudioError
 
 InputFormat = Literal["wav", "mp3"]
@@ -247,7 +248,7 @@ def decode_base64_audio(b64: str, *, where: str) -> bytes:
             "use langchain_azure_audio.audio_block(raw_bytes) to build a block from bytes."
         )
     try:
-        return binascii.a2b_base64(b64, strict_mode=True)
+        return b64decode_strict(b64)
     except (binascii.Error, ValueError) as exc:
         raise InvalidAudioError(
             f"{where}: audio data is not valid base64 ({exc}); encode the raw file bytes "

@@ -33,6 +33,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-recording comes with langchain-tests
 def pytest_recording_configure(config: Any, vcr: Any) -> None:
     """langchain-tests' VCR support (pytest-recording) matches bodies like our replays."""
     vcr.register_matcher("azure_body", azure_body_matcher)
