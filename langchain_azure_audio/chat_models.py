@@ -184,6 +184,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._check_settings()
+        if self.profile is None:  # langchain-core < 1.3 has no _resolve_model_profile hook
+            self.profile = self._resolve_model_profile()
 
     # ------------------------------------------------------------- settings
 
