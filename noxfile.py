@@ -8,6 +8,7 @@
     nox -s docs             mkdocs build --strict (`nox -s docs -- serve` to preview)
     nox -s package          build wheel and sdist, check them, run the wheel from a fresh venv
     nox -s lowest           the unit suite against the lowest versions pyproject.toml allows
+    nox -s mutation         the scripted mutation check (`nox -s mutation -- --list`)
     nox -s bench            the benchmarks (`nox -s bench -- --quick` for a smoke run)
     nox -s ci               everything CI runs: .ci/run, in a virtualenv of its own
 
@@ -146,6 +147,13 @@ def lowest(session: nox.Session) -> None:
     )  # fmt: skip
     with session.chdir(session.create_tmp()):  # and the offline demo, which needs vcrpy's replay
         session.run("langchain-azure-audio", "demo", "--offline")
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """The scripted mutation check: each mutant must be killed by its tests (`-- --list`)."""
+    session.install("-e", ".[test-core]")
+    session.run("python", "scripts/mutation_check.py", *session.posargs)
 
 
 @nox.session
