@@ -60,7 +60,7 @@ def suite(quick: bool) -> Suite:
             lambda: bench_stream.run(
                 (60.0, 180.0) if quick else bench_stream.LENGTHS,
                 processes=1 if quick else 2,
-                repeats=2 if quick else 4,
+                repeats=1 if quick else 3,
             ),
             bench_stream.render,
         ),
