@@ -50,7 +50,7 @@ class Mutant:
 MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "record-not-atomic",
-        "langchain_azure_audio/audiobook/segments.py",
+        "langchain_azure_audio/_batch.py",
         "atomic_write_bytes(record, result.model_dump_json(indent=1).encode())",
         "record.write_bytes(result.model_dump_json(indent=1).encode())",
         (CRASH,),
@@ -58,16 +58,16 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "pcm-not-atomic",
-        "langchain_azure_audio/audiobook/segments.py",
-        "atomic_write_bytes(pcm, data)  # audio first: a record always points at finished audio",
-        "pcm.parent.mkdir(parents=True, exist_ok=True) or pcm.write_bytes(data)",
+        "langchain_azure_audio/_batch.py",
+        "atomic_write_bytes(path, data)",
+        "path.parent.mkdir(parents=True, exist_ok=True) or path.write_bytes(data)",
         (CRASH,),
         "a second run dying mid-write tears a finished segment, which is stitched into the book",
     ),
     Mutant(
         "checkpoint-trusts-record-alone",
-        "langchain_azure_audio/audiobook/segments.py",
-        "if pcm.is_file() and record.is_file():",
+        "langchain_azure_audio/_batch.py",
+        "if record.is_file() and all(p.is_file() for p in payloads):",
         "if record.is_file():",
         (CRASH,),
         "a record whose audio is gone is trusted; the resume fails",

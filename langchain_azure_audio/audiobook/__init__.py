@@ -1,8 +1,8 @@
 """Audiobooks: long text to narrated audio, concurrent, faithful and resumable."""
 
+from langchain_azure_audio._batch import RequestPacer
 from langchain_azure_audio.audiobook.narrate import (
     AudiobookReport,
-    RequestPacer,
     anarrate_book,
     narrate_book,
     plan,

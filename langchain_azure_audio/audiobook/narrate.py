@@ -12,13 +12,13 @@ byte-identical to an uninterrupted run's.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from langchain_azure_audio._batch import RequestPacer, run_bounded
 from langchain_azure_audio.audiobook.segments import (
     NARRATOR_INSTRUCTION,
     SegmentJob,
@@ -45,25 +45,6 @@ class AudiobookReport(BaseModel):
     unmatched: list[SegmentResult]
     """Segments whose best reading stayed below the similarity threshold."""
     seconds_of_audio: float
-
-
-class RequestPacer:
-    """Spaces request starts so that no more than `per_minute` begin in any minute."""
-
-    def __init__(self, per_minute: float | None) -> None:
-        self._interval = 60.0 / per_minute if per_minute else 0.0
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def __call__(self) -> None:
-        if not self._interval:
-            return
-        async with self._lock:
-            now = time.monotonic()
-            wait = self._next - now
-            self._next = max(now, self._next) + self._interval
-        if wait > 0:
-            await asyncio.sleep(wait)
 
 
 def plan(
@@ -174,29 +155,10 @@ async def _render_all(
     pacer: RequestPacer,
     on_progress: ProgressCallback | None,
 ) -> list[SegmentResult]:
-    gate = asyncio.Semaphore(max_concurrency)
-    done = 0
-    tasks: list[asyncio.Task[SegmentResult]] = []
-
     async def one(job: SegmentJob) -> SegmentResult:
-        nonlocal done
-        try:
-            async with gate:
-                result = await arender_segment(job, workdir, llm, before_request=pacer)
-        except Exception:
-            # Fail fast: the first segment that fails for good stops the others, so a
-            # refused sign-in or an unreachable endpoint is not tried once per segment.
-            for task in tasks:
-                if task is not asyncio.current_task():
-                    task.cancel()
-            raise
-        done += 1
-        if on_progress is not None:
-            on_progress(done, len(jobs), result)
-        return result
+        return await arender_segment(job, workdir, llm, before_request=pacer)
 
-    tasks.extend(asyncio.ensure_future(one(job)) for job in jobs)
-    return list(await asyncio.gather(*tasks))
+    return await run_bounded(jobs, one, max_concurrency=max_concurrency, on_done=on_progress)
 
 
 def _stitch_outputs(

@@ -21,24 +21,19 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from langchain_azure_audio._batch import WorkerContext, map_with_ray
 from langchain_azure_audio.audiobook.narrate import AudiobookReport, finish, plan
 from langchain_azure_audio.audiobook.segments import SegmentJob, SegmentResult, render_segment
 from langchain_azure_audio.audiobook.text import split_book
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 
-WorkerContext = Callable[[], AbstractContextManager[Any]]
 
-
-def _render_in_worker(
-    job: dict[str, Any], workdir: str, context: WorkerContext | None
-) -> dict[str, Any]:
-    with context() if context is not None else nullcontext():
-        return render_segment(SegmentJob.model_validate(job), workdir).model_dump()
+def _render_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
+    job = SegmentJob.model_validate(payload["job"])
+    return render_segment(job, payload["workdir"]).model_dump()
 
 
 def render_with_ray(
@@ -54,13 +49,9 @@ def render_with_ray(
     `context`: a picklable factory of a context manager each task runs inside
     (tests use it to replay a cassette in the workers).
     """
-    import ray
-
-    task = ray.remote(_render_in_worker)
-    if env:
-        task = task.options(runtime_env={"env_vars": env})
-    refs = [task.remote(job.model_dump(), str(workdir), context) for job in jobs]
-    return [SegmentResult.model_validate(result) for result in ray.get(refs)]
+    payloads = [{"job": job.model_dump(), "workdir": str(workdir)} for job in jobs]
+    results = map_with_ray(_render_in_worker, payloads, env=env, context=context)
+    return [SegmentResult.model_validate(result) for result in results]
 
 
 def narrate_book_with_ray(

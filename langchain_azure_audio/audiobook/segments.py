@@ -12,11 +12,9 @@ requested again.
 from __future__ import annotations
 
 import asyncio
-import errno
 import hashlib
 import json
 import re
-import socket
 import unicodedata
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -25,24 +23,15 @@ from typing import Any, Final
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from langchain_azure_audio.audio import atomic_write_bytes, audio_bytes
+from langchain_azure_audio._batch import ainvoke_with_waits, read_checkpoint, write_checkpoint
+from langchain_azure_audio.audio import audio_bytes
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
-from langchain_azure_audio.errors import (
-    AzureAudioAuthenticationError,
-    AzureAudioRateLimitError,
-    AzureAudioServiceError,
-)
 
 NARRATOR_INSTRUCTION: Final = (
     "You are the narrator of an audiobook. Read the user's text aloud exactly as written, "
     "word for word, at an even pace. Do not add, skip, reorder, summarise or comment on "
     "anything."
 )
-MAX_WAITS: Final = 5
-"""Retries of one reading after a 429 (waiting `Retry-After`), a 5xx, a timeout or a
-dropped connection (exponential backoff), on top of the `openai` SDK's own
-`max_retries`. Auth failures, 4xx answers and unreachable endpoints (DNS failure,
-connection refused) are not retried here: they fail fast."""
 
 
 class SegmentJob(BaseModel):
@@ -99,40 +88,10 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text)
 
 
-_UNREACHABLE_ERRNOS: Final = (errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH)
-
-
-def _worth_retrying(exc: AzureAudioServiceError) -> bool:
-    """A 5xx, a timeout or a dropped connection may pass; a 4xx, a refused sign-in or an
-    endpoint that cannot be reached (DNS failure, connection refused: the SDK's own
-    retries already tried it) will not."""
-    if isinstance(exc, AzureAudioAuthenticationError):
-        return False
-    if exc.status_code is not None:
-        return exc.status_code >= 500
-    return not _unreachable(exc)
-
-
-def _unreachable(exc: BaseException) -> bool:
-    """Whether the OS said the endpoint cannot be reached at all (not: it dropped us)."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, socket.gaierror) or (
-            isinstance(cause, OSError) and cause.errno in _UNREACHABLE_ERRNOS
-        ):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
-
-
 def load_checkpoint(job: SegmentJob, workdir: Path) -> SegmentResult | None:
     pcm, record = job.paths(workdir)
-    if pcm.is_file() and record.is_file():
-        result = SegmentResult.model_validate_json(record.read_text())
-        return result.model_copy(update={"reused": True})
-    return None
+    result = read_checkpoint(record, SegmentResult, pcm)
+    return None if result is None else result.model_copy(update={"reused": True})
 
 
 def _messages(job: SegmentJob) -> list[BaseMessage]:
@@ -159,8 +118,7 @@ def _checkpoint(
         similarity=round(score, 4), attempts=attempts, matched=score >= job.threshold,
         transcript=transcript,
     )  # fmt: skip
-    atomic_write_bytes(pcm, data)  # audio first: a record always points at finished audio
-    atomic_write_bytes(record, result.model_dump_json(indent=1).encode())
+    write_checkpoint(record, result, (pcm, data))
     return result
 
 
@@ -195,20 +153,9 @@ async def arender_segment(
     attempts = 0
     while attempts < job.max_attempts and (best is None or best[0] < job.threshold):
         attempts += 1
-        for wait in range(MAX_WAITS + 1):
-            if before_request is not None:
-                await before_request()
-            try:
-                answer = await llm.ainvoke(_messages(job), audio_format="pcm16")
-                break
-            except AzureAudioRateLimitError as exc:
-                if wait == MAX_WAITS:
-                    raise
-                await asyncio.sleep(exc.retry_after or min(30.0, 2.0**wait))
-            except AzureAudioServiceError as exc:
-                if wait == MAX_WAITS or not _worth_retrying(exc):
-                    raise
-                await asyncio.sleep(min(30.0, 0.5 * 2.0**wait))
+        answer = await ainvoke_with_waits(
+            llm, _messages(job), before_request=before_request, audio_format="pcm16"
+        )
         best = _keep_best(job, best, answer)
     assert best is not None
     return _checkpoint(job, workdir, best, attempts)  # two small files: a thread hop costs more
