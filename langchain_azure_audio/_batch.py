@@ -73,6 +73,20 @@ class RequestPacer:
             await asyncio.sleep(wait)
 
 
+def model_settings(llm: AzureChatOpenAIAudio) -> dict[str, Any]:
+    """The model's settings a worker needs to build the same model, without credentials
+    (each worker signs in from its own environment: a key or Entra ID)."""
+    return {
+        "azure_endpoint": llm.azure_endpoint,
+        "azure_deployment": llm.azure_deployment,
+        "model_name": llm.model_name,
+        "api_version": llm.api_version,
+        "token_scope": llm.token_scope,
+        "voice": llm.voice,
+        "allow_unknown_voice": llm.allow_unknown_voice,
+    }
+
+
 def worth_retrying(exc: AzureAudioServiceError) -> bool:
     """A 5xx, a timeout or a dropped connection may pass; a 4xx, a refused sign-in or an
     endpoint that cannot be reached (DNS failure, connection refused: the SDK's own

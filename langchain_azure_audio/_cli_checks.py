@@ -189,3 +189,18 @@ def read_book(path: Path) -> str:
     if not text.strip():
         raise click.ClickException(f"{where} has no text to narrate.")
     return text
+
+
+def check_audio_file(path: Path) -> None:
+    """A recording the long-audio commands can read: a file, not empty, and audio that
+    PyAV can decode (its container and codec are read, nothing is decoded yet)."""
+    from langchain_azure_audio._decode import probe
+
+    where = str(path)
+    if path.is_dir():
+        raise AzureAudioInputError(f"{where} is a folder; give an audio file.")
+    if not path.is_file():
+        raise AzureAudioInputError(f"{where}: no such file; check the path.")
+    if path.stat().st_size == 0:
+        raise AzureAudioInputError(f"{where} is empty; give a recording with sound in it.")
+    probe(path)  # AudioDecodeError names the file and what was found instead

@@ -15,7 +15,6 @@ error (bad option or argument, file not found).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -33,7 +32,7 @@ from langchain_azure_audio.errors import (
     AzureAudioInputError,
     ContentFilterError,
 )
-from langchain_azure_audio.tools import TRANSCRIBE_INSTRUCTION, VERBATIM_INSTRUCTION
+from langchain_azure_audio.tools import VERBATIM_INSTRUCTION
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEBUG: Final = "langchain_azure_audio.debug"
@@ -150,23 +149,62 @@ def speak(
     click.echo(answer.text)
 
 
+def long_options(command: F) -> F:
+    """Options of the commands that take a recording of any length."""
+    for option in reversed((
+        click.option("--segment-seconds", type=click.FloatRange(1, 436), default=300,
+                     show_default=True, help="Longest piece sent in one request (seconds)."),
+        click.option("--concurrency", type=click.IntRange(min=1), default=4,
+                     show_default=True, help="Pieces sent at once."),
+        click.option("--rpm", type=click.FloatRange(min=0, min_open=True),
+                     help="At most this many requests per minute."),
+        click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Where finished pieces are kept, to resume after an interruption "
+                          "(default: OUTPUT.work, or .FILE.work in the current folder)."),
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
 @main.command(epilog=LIVE_ONLY)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: text and token usage.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Also write the transcript here: .txt, .json, .srt or .vtt.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: text, segments with their times, token usage.")  # fmt: skip
+@long_options
 @live_only
-def transcribe(file: Path, as_json: bool, live: bool | None) -> None:
-    """Transcribe the speech in FILE (WAV or MP3) to text."""
+def transcribe(
+    file: Path,
+    output: Path | None,
+    as_json: bool,
+    segment_seconds: float,
+    concurrency: int,
+    rpm: float | None,
+    workdir: Path | None,
+    live: bool | None,
+) -> None:
+    """Transcribe the speech in FILE, of any length: WAV, MP3, M4A/AAC, OGG/Opus,
+    FLAC or WebM.
+
+    A long recording is cut at pauses and its pieces are transcribed at once;
+    interrupt it and run the same command again to resume.
+    """
+    from langchain_azure_audio import _cli_long
+
     checks.refuse_offline("transcribe", live)
+    _cli_long.check_transcript_output(output)
+    if output is not None:
+        checks.check_output_file(output, param_hint="'-o'")
+    workdir = workdir or _cli_long.default_workdir(file, output)
+    checks.check_writable_folder(workdir, param_hint="'--workdir'")
     checks.require_settings("transcribe")
-    block = audio_block(checks.read_audio(file))
-    llm = build_model(modalities=["text"])
-    status("Transcribing...")
-    answer = llm.invoke([SystemMessage(TRANSCRIBE_INSTRUCTION), HumanMessage([block])])
-    if as_json:
-        click.echo(json.dumps({"file": str(file), "text": answer.text,
-                               "usage": answer.usage_metadata}, ensure_ascii=False))  # fmt: skip
-    else:
-        click.echo(answer.text)
+    checks.check_audio_file(file)
+    _cli_long.transcribe(
+        build_model(modalities=["text"]), file, output=output, as_json=as_json,
+        workdir=workdir, status=status, segment_seconds=segment_seconds,
+        max_concurrency=concurrency, requests_per_minute=rpm,
+    )  # fmt: skip
 
 
 @main.command(epilog=LIVE_ONLY)
@@ -178,6 +216,7 @@ def transcribe(file: Path, as_json: bool, live: bool | None) -> None:
     help="Where to save the spoken answer (.wav, .aac, .mp3, .flac, .opus/.ogg).",
 )  # fmt: skip
 @voice_options
+@long_options
 @live_only
 def ask(
     file: Path,
@@ -185,23 +224,43 @@ def ask(
     output: Path,
     voice: str | None,
     allow_unknown_voice: bool,
+    segment_seconds: float,
+    concurrency: int,
+    rpm: float | None,
+    workdir: Path | None,
     live: bool | None,
 ) -> None:
-    """Send FILE (audio) with PROMPT; print the answer and save it spoken."""
+    """Ask PROMPT about FILE (audio of any length and format); print the answer and
+    save it spoken.
+
+    A long recording is cut at pauses; each piece is asked for notes, then one
+    answer is made from them (and spoken with one more request).
+    """
+    from langchain_azure_audio import _cli_long
+
     checks.refuse_offline("ask", live)
     checks.check_text(prompt, param_hint="'PROMPT'")
     voice = checks.check_voice(voice, allow_unknown_voice)
     audio_format = checks.output_format(output, None, param_hint="'-o'")
     checks.check_output_file(output, param_hint="'-o'")
+    workdir = workdir or _cli_long.default_workdir(file, output)
+    checks.check_writable_folder(workdir, param_hint="'--workdir'")
     checks.require_settings("ask")
-    block = audio_block(checks.read_audio(file))
-    llm = build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None,
-                      audio_format=audio_format)  # fmt: skip
-    status("Asking...")
-    answer = llm.invoke([HumanMessage(content=[{"type": "text", "text": prompt}, block])])
-    path = save_audio(answer, output)
+    checks.check_audio_file(file)
+    settings = {"voice": voice, "allow_unknown_voice": allow_unknown_voice or None,
+                "audio_format": audio_format}  # fmt: skip
+    result = _cli_long.ask(
+        build_model(**settings), file, prompt, workdir=workdir, status=status,
+        segment_seconds=segment_seconds, max_concurrency=concurrency, requests_per_minute=rpm,
+    )  # fmt: skip
+    spoken = result.message
+    if not spoken.additional_kwargs.get("audio"):  # a long recording's answer came as text
+        status("Speaking the answer...")
+        llm = build_model(**settings)
+        spoken = llm.invoke([SystemMessage(VERBATIM_INSTRUCTION), HumanMessage(result.answer)])
+    path = save_audio(spoken, output)
     status(f"Saved {path}")
-    click.echo(answer.text)
+    click.echo(result.answer)
 
 
 @main.command(epilog=LIVE_ONLY)

@@ -29,17 +29,20 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
+from langchain_azure_audio._instructions import TRANSCRIBE_INSTRUCTION, VERBATIM_INSTRUCTION
 from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import AzureAudioInputError
 
-VERBATIM_INSTRUCTION: Final = (
-    "You are a text-to-speech engine. Read the user's text aloud exactly as written, word "
-    "for word, in a natural voice. Do not add, remove, answer or comment on anything."
-)
-TRANSCRIBE_INSTRUCTION: Final = (
-    "Transcribe the speech in the audio verbatim. Reply with the transcript only."
-)
+__all__ = [
+    "TRANSCRIBE_INSTRUCTION",
+    "VERBATIM_INSTRUCTION",
+    "SpeakInput",
+    "SpeakTool",
+    "TranscribeInput",
+    "TranscribeTool",
+]
+
 _SUFFIX: Final = {"wav": ".wav", "pcm16": ".wav", "mp3": ".mp3", "flac": ".flac", "opus": ".opus"}
 
 

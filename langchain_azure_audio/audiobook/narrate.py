@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from langchain_azure_audio._batch import RequestPacer, run_bounded
+from langchain_azure_audio._batch import RequestPacer, model_settings, run_bounded
 from langchain_azure_audio.audiobook.segments import (
     NARRATOR_INSTRUCTION,
     SegmentJob,
@@ -56,15 +56,7 @@ def plan(
     instruction: str = NARRATOR_INSTRUCTION,
 ) -> list[SegmentJob]:
     """The segment jobs of a book, in reading order (plain data for any worker)."""
-    settings = {
-        "azure_endpoint": llm.azure_endpoint,
-        "azure_deployment": llm.azure_deployment,
-        "model_name": llm.model_name,
-        "api_version": llm.api_version,
-        "token_scope": llm.token_scope,
-        "voice": llm.voice,
-        "allow_unknown_voice": llm.allow_unknown_voice,
-    }
+    settings = model_settings(llm)
     return [
         SegmentJob(chapter=c, index=i, text=text, model_settings=settings,
                    instruction=instruction, threshold=threshold, max_attempts=max_attempts)

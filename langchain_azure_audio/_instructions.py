@@ -1,0 +1,26 @@
+"""The system instructions the package's features send, in one place."""
+
+from __future__ import annotations
+
+from typing import Final
+
+VERBATIM_INSTRUCTION: Final = (
+    "You are a text-to-speech engine. Read the user's text aloud exactly as written, word "
+    "for word, in a natural voice. Do not add, remove, answer or comment on anything."
+)
+TRANSCRIBE_INSTRUCTION: Final = (
+    "Transcribe the speech in the audio verbatim. Reply with the transcript only."
+)
+NOTHING_RELEVANT: Final = "NOTHING RELEVANT"
+ASK_PART_INSTRUCTION: Final = (
+    "You are given one part of a longer recording and a question about the whole "
+    "recording. Write short notes of everything in this part that helps answer the "
+    "question, with quotes where they matter. If nothing in this part is relevant, reply "
+    f"exactly {NOTHING_RELEVANT}."
+)
+ASK_ANSWER_INSTRUCTION: Final = (
+    "You answer a question about a long recording from notes taken on its parts. Each "
+    "part is labelled [S<n> start-end]. Answer from the notes only. End with one last "
+    "line of the form 'Segments: <n>, <n>' naming the parts your answer draws on "
+    "(or 'Segments: none')."
+)

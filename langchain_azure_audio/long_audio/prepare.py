@@ -1,0 +1,120 @@
+"""A recording cut into pieces the service takes, written once to a work folder.
+
+`prepare` decodes the recording as a stream (never the whole file in memory),
+cuts it at pauses (`_pauses.split_at_pauses`) and writes each piece as a
+24 kHz mono 16-bit WAV, the service's own rate, then a manifest. A rerun with
+the same file and settings reuses the manifest and pieces; a run killed while
+cutting cuts again (that is local work, no request). A recording the service
+takes as it is (WAV or MP3, one piece, within the input limit) is sent
+unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Final
+
+from pydantic import BaseModel
+
+from langchain_azure_audio._decode import iter_pcm16, probe
+from langchain_azure_audio._pauses import split_at_pauses
+from langchain_azure_audio.audio import (
+    MAX_INPUT_AUDIO_BYTES,
+    PCM16_SAMPLE_RATE,
+    atomic_write_bytes,
+    pcm16_to_wav,
+)
+
+MANIFEST_VERSION: Final = 1
+
+
+class Piece(BaseModel):
+    """One piece of the recording, as sent (or not) to the service."""
+
+    index: int
+    start: float
+    """Seconds from the start of the recording (the overlap included)."""
+    end: float
+    silent: bool
+    overlap: float = 0.0
+    """Seconds at the start repeated from the previous piece (no pause found to cut at)."""
+    file: str
+    """The audio sent for this piece: a WAV in the work folder, or the recording itself."""
+
+
+class Manifest(BaseModel):
+    """What `prepare` made of a recording; the key to resuming."""
+
+    version: int = MANIFEST_VERSION
+    source: str
+    sha256: str
+    max_seconds: float
+    duration: float
+    container: str
+    codec: str
+    transcoded: bool
+    """True when the pieces are WAVs decoded from the recording (not its own bytes)."""
+    pieces: list[Piece]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def recording_folder(workdir: Path, sha256: str) -> Path:
+    """Where one recording's pieces and results live inside a shared work folder."""
+    return workdir / sha256[:16]
+
+
+def prepare(path: Path, workdir: Path, *, max_seconds: float, recut: bool = False) -> Manifest:
+    """Cut `path` into pieces in `workdir`, or reuse the manifest a previous run wrote
+    for the same file and settings (`recut=True` cuts again, e.g. when pieces still
+    needed were deleted)."""
+    info = probe(path)  # a typed error names the file when it is not audio
+    sha = file_sha256(path)
+    folder = recording_folder(workdir, sha)
+    manifest_path = folder / "manifest.json"
+    if manifest_path.is_file():
+        found = Manifest.model_validate_json(manifest_path.read_text())
+        if not recut and found.version == MANIFEST_VERSION and found.max_seconds == max_seconds:
+            return found
+    pieces: list[Piece] = []
+    rate = PCM16_SAMPLE_RATE
+    for cut in split_at_pauses(iter_pcm16(path, sample_rate=rate), sample_rate=rate,
+                               max_seconds=max_seconds):  # fmt: skip
+        target = folder / "pieces" / f"{cut.index:04d}.wav"
+        if not cut.silent:
+            atomic_write_bytes(target, pcm16_to_wav(cut.pcm, sample_rate=rate))
+        pieces.append(
+            Piece(index=cut.index, start=cut.start / rate, end=cut.end / rate,
+                  silent=cut.silent, overlap=cut.overlap / rate, file=str(target))
+        )  # fmt: skip
+    duration = pieces[-1].end if pieces else 0.0
+    as_is = (
+        info.service_format is not None
+        and info.size <= MAX_INPUT_AUDIO_BYTES
+        and len(pieces) == 1
+        and not pieces[0].silent
+    )
+    if as_is:  # the service takes this file as it is: send its own bytes, unchanged
+        Path(pieces[0].file).unlink()
+        pieces[0] = pieces[0].model_copy(update={"file": str(path.resolve())})
+    manifest = Manifest(
+        source=str(path), sha256=sha, max_seconds=max_seconds, duration=duration,
+        container=info.container, codec=info.codec, transcoded=not as_is, pieces=pieces,
+    )  # fmt: skip
+    atomic_write_bytes(manifest_path, manifest.model_dump_json(indent=1).encode())
+    return manifest
+
+
+def drop_pieces(manifest: Manifest) -> None:
+    """Delete the cut WAVs once every piece has its result (the results stay)."""
+    for piece in manifest.pieces:
+        file = Path(piece.file)
+        if file.parent.name == "pieces":
+            file.unlink(missing_ok=True)

@@ -1,0 +1,201 @@
+"""Transcribe a recording of any length in one call: `transcribe_long`."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Any, Final
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel
+
+from langchain_azure_audio._batch import RequestPacer
+from langchain_azure_audio._instructions import TRANSCRIBE_INSTRUCTION
+from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+from langchain_azure_audio.errors import AzureAudioConfigError
+from langchain_azure_audio.long_audio.pieces import (
+    PieceResult,
+    ProgressCallback,
+    add_usage,
+    job_key,
+    pieces_to_send,
+    run_pieces,
+)
+from langchain_azure_audio.long_audio.prepare import (
+    Manifest,
+    Piece,
+    drop_pieces,
+    prepare,
+)
+
+DEFAULT_SEGMENT_SECONDS: Final = 300.0
+"""Five minutes a request: 14.4 MB as 24 kHz 16-bit WAV, inside Azure's 20 MB input
+limit, and about 3,000 input audio tokens."""
+MAX_SEGMENT_SECONDS: Final = 436.0
+"""The longest piece whose 24 kHz 16-bit mono WAV stays within 20 MiB."""
+
+
+class LongTranscript(BaseModel):
+    """A long recording's transcript: one text, and the segments it was made from."""
+
+    source: str
+    duration: float
+    """Seconds."""
+    text: str
+    """The whole transcript; gaps (silence, failed segments) are marked with their times."""
+    segments: list[PieceResult]
+    transcoded: bool
+    """True when the audio sent was decoded from the file (not the file's own bytes)."""
+    container: str
+    codec: str
+    requested: int
+    """Segments requested in this run (the rest were silent or came from checkpoints)."""
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """Token usage summed over the segments requested (now or in an earlier run)."""
+        return add_usage(self.segments)
+
+    @property
+    def gaps(self) -> list[PieceResult]:
+        """Segments with no text: silent, too short, or failed after the retries."""
+        return [s for s in self.segments if s.status != "ok"]
+
+
+def clock(seconds: float) -> str:
+    """`HH:MM:SS` for gap markers."""
+    whole = round(seconds)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def gap_marker(segment: PieceResult) -> str:
+    span = f"{clock(segment.start)}-{clock(segment.end)}"
+    if segment.status == "silent":
+        return f"[{span} silence]"
+    if segment.status == "too_short":
+        return f"[{span} too short to transcribe]"
+    return f"[{span} not transcribed: {segment.error}]"
+
+
+def _drop_repeated_words(previous: str, text: str, limit: int = 12) -> str:
+    """Where two segments overlap (no pause to cut at), the next one starts with words the
+    previous one ended with: drop the longest such run (up to `limit` words)."""
+    before, after = previous.split(), text.split()
+    for n in range(min(limit, len(before), len(after)), 0, -1):
+        tail = [w.strip(".,;:!?").casefold() for w in before[-n:]]
+        if tail == [w.strip(".,;:!?").casefold() for w in after[:n]]:
+            return " ".join(after[n:])
+    return text
+
+
+def join_segments(segments: list[PieceResult]) -> str:
+    """One text: segment texts in order, gaps marked with their time range."""
+    parts: list[str] = []
+    previous = ""
+    for segment in segments:
+        if segment.status != "ok":
+            parts.append(gap_marker(segment))
+            previous = ""
+            continue
+        text = _drop_repeated_words(previous, segment.text) if segment.overlap else segment.text
+        if text:
+            parts.append(text)
+        previous = segment.text
+    return "\n\n".join(parts)
+
+
+def _transcribe_messages(instruction: str) -> Any:
+    def build(piece: Piece, block: dict[str, Any]) -> list[BaseMessage]:
+        return [SystemMessage(instruction), HumanMessage(content=[block])]
+
+    return build
+
+
+def check_options(max_concurrency: int, segment_seconds: float) -> None:
+    if max_concurrency < 1:
+        raise AzureAudioConfigError("max_concurrency must be 1 or more.")
+    if not 1.0 <= segment_seconds <= MAX_SEGMENT_SECONDS:
+        raise AzureAudioConfigError(
+            f"segment_seconds must be between 1 and {MAX_SEGMENT_SECONDS:.0f} (a longer "
+            "piece would exceed Azure's 20 MB input limit); 300 is the default."
+        )
+
+
+async def prepared(path: Path, workdir: Path, segment_seconds: float, key: str) -> Manifest:
+    """The recording's manifest, recut when a piece that still needs a request is gone."""
+    manifest = await asyncio.to_thread(prepare, path, workdir, max_seconds=segment_seconds)
+    if any(not Path(p.file).is_file() for p in pieces_to_send(manifest, workdir, key)):
+        manifest = await asyncio.to_thread(
+            prepare, path, workdir, max_seconds=segment_seconds, recut=True
+        )
+    return manifest
+
+
+async def atranscribe_long(
+    llm: AzureChatOpenAIAudio,
+    path: str | Path,
+    *,
+    workdir: str | Path | None = None,
+    segment_seconds: float = DEFAULT_SEGMENT_SECONDS,
+    max_concurrency: int = 4,
+    requests_per_minute: float | None = None,
+    instruction: str = TRANSCRIBE_INSTRUCTION,
+    on_progress: ProgressCallback | None = None,
+) -> LongTranscript:
+    """Transcribe a recording of any length and format (see `transcribe_long`)."""
+    check_options(max_concurrency, segment_seconds)
+    path = Path(path)
+    if workdir is None:
+        with tempfile.TemporaryDirectory(prefix="lcaa-") as scratch:
+            return await atranscribe_long(
+                llm, path, workdir=scratch, segment_seconds=segment_seconds,
+                max_concurrency=max_concurrency, requests_per_minute=requests_per_minute,
+                instruction=instruction, on_progress=on_progress,
+            )  # fmt: skip
+    workdir = Path(workdir)
+    key = "transcribe-" + job_key(instruction)
+    manifest = await prepared(path, workdir, segment_seconds, key)
+    segments = await run_pieces(
+        llm, manifest, workdir, key=key, build=_transcribe_messages(instruction),
+        max_concurrency=max_concurrency, pacer=RequestPacer(requests_per_minute),
+        on_progress=on_progress, modalities=["text"],
+    )  # fmt: skip
+    if all(s.status != "failed" for s in segments):
+        drop_pieces(manifest)  # the text is checkpointed; the cut audio is not needed again
+    return LongTranscript(
+        source=str(path), duration=manifest.duration, text=join_segments(segments),
+        segments=segments, transcoded=manifest.transcoded, container=manifest.container,
+        codec=manifest.codec, requested=sum(1 for s in segments if s.attempts),
+    )  # fmt: skip
+
+
+def transcribe_long(llm: AzureChatOpenAIAudio, path: str | Path, **kwargs: Any) -> LongTranscript:
+    """Transcribe a recording of any length and any common format, in one call.
+
+    The file is decoded as a stream, cut at pauses into segments the service
+    takes (at most `segment_seconds` each), and the segments are transcribed
+    concurrently (`max_concurrency`, `requests_per_minute`) with the same
+    429/5xx waits as the audiobook. With a `workdir`, finished segments are
+    checkpointed: run it again after a kill and only the rest is requested.
+
+    Example:
+        ```python
+        from langchain_azure_audio import AzureChatOpenAIAudio
+        from langchain_azure_audio.long_audio import transcribe_long, write_transcript
+
+        llm = AzureChatOpenAIAudio(azure_deployment="gpt-audio-1.5")
+        transcript = transcribe_long(llm, "meeting.m4a", workdir=".meeting")
+        write_transcript(transcript, "meeting.srt")
+        for gap in transcript.gaps:
+            print(gap.start, gap.end, gap.status)
+        ```
+    """
+
+    async def run() -> LongTranscript:
+        try:
+            return await atranscribe_long(llm, path, **kwargs)
+        finally:
+            await llm.aclose()  # this loop's connections end with it
+
+    return asyncio.run(run())
