@@ -19,8 +19,8 @@ ASK_PART_INSTRUCTION: Final = (
     f"exactly {NOTHING_RELEVANT}."
 )
 ASK_ANSWER_INSTRUCTION: Final = (
-    "You answer a question about a long recording from notes taken on its parts. Each "
-    "part is labelled [S<n> start-end]. Answer from the notes only. End with one last "
-    "line of the form 'Segments: <n>, <n>' naming the parts your answer draws on "
-    "(or 'Segments: none')."
+    "You answer a question about a long recording from notes taken on the parts of it "
+    "that bear on the question, each labelled with its time range. Answer from the notes "
+    "only, directly and briefly; if there are no notes, say that the recording does not "
+    "address the question."
 )

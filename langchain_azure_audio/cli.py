@@ -234,7 +234,7 @@ def ask(
     save it spoken.
 
     A long recording is cut at pauses; each piece is asked for notes, then one
-    answer is made from them (and spoken with one more request).
+    spoken answer is made from the notes that bear on PROMPT.
     """
     from langchain_azure_audio import _cli_long
 
@@ -253,12 +253,7 @@ def ask(
         build_model(**settings), file, prompt, workdir=workdir, status=status,
         segment_seconds=segment_seconds, max_concurrency=concurrency, requests_per_minute=rpm,
     )  # fmt: skip
-    spoken = result.message
-    if not spoken.additional_kwargs.get("audio"):  # a long recording's answer came as text
-        status("Speaking the answer...")
-        llm = build_model(**settings)
-        spoken = llm.invoke([SystemMessage(VERBATIM_INSTRUCTION), HumanMessage(result.answer)])
-    path = save_audio(spoken, output)
+    path = save_audio(result.message, output)
     status(f"Saved {path}")
     click.echo(result.answer)
 

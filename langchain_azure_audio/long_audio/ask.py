@@ -3,14 +3,15 @@
 A recording that fits one request is asked directly (one request, the
 model's own modalities: a spoken answer if the model speaks). A longer one
 is mapped and reduced: each segment is asked for notes on the question
-(text, concurrently, checkpointed), then one text request answers from the
-notes and names the segments it drew on.
+(text, concurrently, checkpointed), then one request answers, spoken, from
+the notes of the segments that bear on the question: those are the segments
+the answer draws on. (Audio models take audio on one side of every request,
+so the final answer, which has text in, comes out as text and audio.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,6 @@ from langchain_azure_audio.long_audio.transcribe import (
     gap_marker,
     prepared,
 )
-
-_SEGMENTS_LINE = re.compile(r"^\s*segments?\s*:\s*(.*)$", re.IGNORECASE | re.MULTILINE)
 
 
 class LongAnswer(BaseModel):
@@ -78,28 +77,20 @@ def _notes_messages(question: str, total: int) -> Any:
     return build
 
 
+def relevant(notes: list[PieceResult]) -> list[PieceResult]:
+    """The segments whose notes bear on the question (the rest said NOTHING RELEVANT,
+    were silent, or failed)."""
+    return [n for n in notes if n.status == "ok" and NOTHING_RELEVANT not in n.text.upper()]
+
+
 def notes_prompt(question: str, notes: list[PieceResult]) -> str:
-    """The final request's text: every segment's notes, labelled, then the question."""
-    lines = []
-    for note in notes:
-        label = f"[S{note.index + 1} {clock(note.start)}-{clock(note.end)}]"
-        body = note.text if note.status == "ok" else gap_marker(note)
-        lines.append(f"{label} {body}")
-    return "Notes:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"
-
-
-def split_answer(text: str, notes: list[PieceResult]) -> tuple[str, list[PieceResult]]:
-    """The answer without its `Segments:` line, and the segments that line names (the
-    segments with relevant notes when the model named none that exist)."""
-    found = list(_SEGMENTS_LINE.finditer(text))
-    useful = [n for n in notes if n.status == "ok" and NOTHING_RELEVANT not in n.text.upper()]
-    if not found:
-        return text.strip(), useful
-    line = found[-1]
-    answer = (text[: line.start()] + text[line.end() :]).strip()
-    numbers = {int(n) for n in re.findall(r"\d+", line.group(1))}
-    named = [n for n in notes if n.index + 1 in numbers]
-    return answer, named if named or "none" in line.group(1).lower() else useful
+    """The final request's text: the relevant segments' notes, labelled, then the question
+    (and the gaps, so the answer can say what it could not hear)."""
+    lines = [f"[{clock(n.start)}-{clock(n.end)}] {n.text}" for n in relevant(notes)]
+    gaps = [gap_marker(n) for n in notes if n.status == "failed"]
+    body = "\n".join(lines) or "(no part of the recording bears on the question)"
+    missing = f"\nParts not heard: {' '.join(gaps)}" if gaps else ""
+    return f"Notes:\n{body}{missing}\n\nQuestion: {question}"
 
 
 async def aask_long(
@@ -139,12 +130,11 @@ async def aask_long(
         llm,
         [SystemMessage(ASK_ANSWER_INSTRUCTION), HumanMessage(notes_prompt(question, notes))],
         before_request=pacer,
-        modalities=["text"],
+        modalities=["text", "audio"],
     )
-    answer, drawn = split_answer(final.text, notes)
     return LongAnswer(
-        question=question, answer=answer, drawn_from=drawn, notes=notes, message=final,
-        requested=1 + sum(1 for n in notes if n.attempts),
+        question=question, answer=final.text.strip(), drawn_from=relevant(notes), notes=notes,
+        message=final, requested=1 + sum(1 for n in notes if n.attempts),
     )  # fmt: skip
 
 
@@ -167,8 +157,9 @@ def ask_long(
 
     A recording that fits one request is asked directly. A longer one is cut
     at pauses; each segment is asked for notes on the question (concurrently,
-    checkpointed in `workdir`), then one final request answers from the notes.
-    `LongAnswer.drawn_from` lists the segments the answer draws on.
+    checkpointed in `workdir`), then one final request answers, in text and
+    speech, from the notes of the segments that bear on the question:
+    `LongAnswer.drawn_from`.
 
     Example:
         ```python

@@ -1,0 +1,121 @@
+"""The pure parts of long recordings: one text from segments, subtitles, answers."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from langchain_azure_audio.errors import AzureAudioInputError
+from langchain_azure_audio.long_audio import LongTranscript, PieceResult, render, write_transcript
+from langchain_azure_audio.long_audio.ask import notes_prompt, relevant
+from langchain_azure_audio.long_audio.pieces import add_usage
+from langchain_azure_audio.long_audio.transcribe import join_segments
+
+
+def seg(index: int, start: float, end: float, text: str = "", status: str = "ok",
+        **extra: object) -> PieceResult:  # fmt: skip
+    return PieceResult(index=index, start=start, end=end, text=text, status=status, **extra)  # type: ignore[arg-type]
+
+
+SEGMENTS = [
+    seg(0, 0.0, 298.4, "Good morning, everyone."),
+    seg(1, 298.4, 590.2, status="failed", error="HTTP 503 after 6 attempts"),
+    seg(2, 590.2, 680.0, status="silent"),
+    seg(3, 680.0, 3599.96, "Thanks, and goodbye."),
+]
+
+
+def transcript(segments: list[PieceResult] = SEGMENTS) -> LongTranscript:
+    return LongTranscript(
+        source="meeting.m4a", duration=segments[-1].end, text=join_segments(segments),
+        segments=segments, transcoded=True, container="mov,mp4,m4a", codec="aac", requested=3,
+    )  # fmt: skip
+
+
+def test_the_text_keeps_order_and_marks_every_gap_with_its_time_range() -> None:
+    text = join_segments(SEGMENTS)
+    assert text.index("Good morning") < text.index("00:04:58-00:09:50 not transcribed")
+    assert "HTTP 503 after 6 attempts" in text
+    assert "[00:09:50-00:11:20 silence]" in text
+    assert text.endswith("Thanks, and goodbye.")
+
+
+def test_words_repeated_by_an_overlap_are_dropped_once() -> None:
+    a = seg(0, 0, 300, "we will ship the release on Friday")
+    b = seg(1, 299, 600, "on Friday, and then we rest", overlap=1.0)
+    assert join_segments([a, b]) == "we will ship the release on Friday\n\nand then we rest"
+    # without an overlap nothing is dropped, even if words repeat
+    c = seg(1, 300, 600, "on Friday, and then we rest")
+    assert join_segments([a, c]).endswith("on Friday, and then we rest")
+
+
+def test_srt_cues_are_the_segments_at_their_times() -> None:
+    srt = render(transcript(), ".srt")
+    blocks = srt.strip().split("\n\n")
+    assert len(blocks) == 4
+    assert blocks[0].splitlines() == [
+        "1",
+        "00:00:00,000 --> 00:04:58,400",
+        "Good morning, everyone.",
+    ]
+    assert blocks[3].splitlines()[1] == "00:11:20,000 --> 00:59:59,960"
+    assert "not transcribed" in blocks[1]
+
+
+def test_vtt_is_webvtt_with_dotted_milliseconds() -> None:
+    vtt = render(transcript(), ".vtt")
+    assert vtt.startswith("WEBVTT\n\n")
+    assert "00:00:00.000 --> 00:04:58.400\nGood morning, everyone." in vtt
+    stamps = re.findall(r"(\d\d:\d\d:\d\d\.\d\d\d) --> (\d\d:\d\d:\d\d\.\d\d\d)", vtt)
+    assert len(stamps) == 4
+    assert all(a < b for a, b in stamps)
+
+
+def test_an_overlapping_segment_cue_starts_after_the_overlap() -> None:
+    a = seg(0, 0, 300, "one")
+    b = seg(1, 299, 600, "two", overlap=1.0)
+    srt = render(transcript([a, b]), ".srt")
+    assert "00:05:00,000 --> 00:10:00,000\ntwo" in srt
+
+
+def test_json_has_the_segments_with_their_times_and_statuses(tmp_path: Path) -> None:
+    path = write_transcript(transcript(), tmp_path / "t.json")
+    data = json.loads(path.read_text())
+    assert [s["status"] for s in data["segments"]] == ["ok", "failed", "silent", "ok"]
+    assert data["segments"][1]["start"] == 298.4
+    assert data["segments"][1]["end"] == 590.2
+    assert data["text"] == transcript().text
+
+
+def test_an_unknown_transcript_suffix_is_refused_naming_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(AzureAudioInputError, match=r"\.txt, \.json, \.srt, \.vtt"):
+        write_transcript(transcript(), tmp_path / "t.docx")
+    assert not (tmp_path / "t.docx").exists()
+
+
+def test_usage_adds_up_nested_details() -> None:
+    usage = {"input_tokens": 10, "input_token_details": {"audio": 8}, "total_tokens": 12}
+    total = add_usage([seg(0, 0, 1, "a", usage=usage), seg(1, 1, 2, "b", usage=usage),
+                       seg(2, 2, 3, status="silent")])  # fmt: skip
+    assert total == {"input_tokens": 20, "input_token_details": {"audio": 16}, "total_tokens": 24}
+
+
+def test_the_final_answer_is_asked_from_the_relevant_notes_only() -> None:
+    notes = [seg(0, 0, 300, "budget approved"), seg(1, 300, 600, "NOTHING RELEVANT"),
+             seg(2, 600, 900, "budget is 3 million"),
+             seg(3, 900, 1200, status="failed", error="HTTP 503")]  # fmt: skip
+    assert [n.index for n in relevant(notes)] == [0, 2]
+    prompt = notes_prompt("What about the budget?", notes)
+    assert "[00:00:00-00:05:00] budget approved" in prompt
+    assert "[00:10:00-00:15:00] budget is 3 million" in prompt
+    assert "NOTHING RELEVANT" not in prompt
+    assert "Parts not heard: [00:15:00-00:20:00 not transcribed: HTTP 503]" in prompt
+    assert prompt.endswith("Question: What about the budget?")
+
+
+def test_with_no_relevant_notes_the_prompt_says_so() -> None:
+    prompt = notes_prompt("Who won?", [seg(0, 0, 300, "NOTHING RELEVANT")])
+    assert "no part of the recording bears on the question" in prompt
