@@ -6,7 +6,9 @@ from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
 from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
 from langchain_azure_audio.errors import (
     ApiVersionTooOldError,
+    AudioDecodeError,
     AudioExpiredError,
+    AudioTooLongError,
     AzureAudioAuthenticationError,
     AzureAudioConfigError,
     AzureAudioError,
@@ -31,7 +33,9 @@ __version__ = "0.1.0"
 __all__ = [
     "DOCUMENTED_VOICES",
     "ApiVersionTooOldError",
+    "AudioDecodeError",
     "AudioExpiredError",
+    "AudioTooLongError",
     "AzureAudioAuthenticationError",
     "AzureAudioConfigError",
     "AzureAudioError",

@@ -19,7 +19,9 @@ from typing import Any
 
 __all__ = [
     "ApiVersionTooOldError",
+    "AudioDecodeError",
     "AudioExpiredError",
+    "AudioTooLongError",
     "AzureAudioAuthenticationError",
     "AzureAudioConfigError",
     "AzureAudioError",
@@ -47,6 +49,41 @@ class AzureAudioInputError(AzureAudioError, ValueError):
 
 class InvalidAudioError(AzureAudioInputError):
     """Audio bytes are empty, corrupt, too large, or in an unsupported container."""
+
+
+class AudioDecodeError(InvalidAudioError):
+    """An input file cannot be decoded as audio: empty, missing, not audio, no audio stream.
+
+    The message names the file and what was found (e.g. "not an audio file: it
+    looks like a PNG image", "no audio stream (video only)", "PyAV could not
+    decode it (...)").
+
+    Attributes:
+        source: the file (or `"audio bytes"`) as the message names it.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class AudioTooLongError(InvalidAudioError):
+    """A recording is too long for one request even after transcoding to MP3.
+
+    Use `langchain_azure_audio.long_audio.transcribe_long` / `ask_long`, which
+    split it at pauses.
+
+    Attributes:
+        source: the file as the message names it.
+        seconds: the recording's length, when known.
+    """
+
+    def __init__(
+        self, message: str, *, source: str | None = None, seconds: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.source = source
+        self.seconds = seconds
 
 
 class AudioExpiredError(AzureAudioInputError):
