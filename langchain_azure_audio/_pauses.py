@@ -54,8 +54,8 @@ from langchain_azure_audio.errors import AzureAudioConfigError, InvalidAudioErro
 
 __all__ = ["MAX_WAV_BYTES", "Piece", "max_piece_seconds", "split_at_pauses"]
 
-# Azure OpenAI audio chat completions: "The maximum audio file size is 20 MB."
-# (learn.microsoft.com/azure/ai-services/openai/audio-completions-quickstart);
+# Azure OpenAI's audio completions quickstart gives "the maximum audio file size" as
+# 20 megabytes (learn.microsoft.com/azure/ai-services/openai/audio-completions-quickstart);
 # the package enforces it as 20 MiB (audio.MAX_INPUT_AUDIO_BYTES).
 MAX_WAV_BYTES: Final = 20 * 1024 * 1024
 WAV_HEADER_BYTES: Final = 44
