@@ -47,13 +47,19 @@ def require_espeak() -> None:
         pytest.skip(message)
 
 
+def cache_dir(config: pytest.Config) -> Path | None:
+    """Where espeak-ng's renderings are kept across runs (pytest's cache folder)."""
+    cache_plugin = getattr(config, "cache", None)
+    return cache_plugin.mkdir("long_recording") if cache_plugin is not None else None
+
+
 def build(config: pytest.Config, out_dir: Path, **kwargs: Any) -> Any:
     """Build the recording into `out_dir` (espeak-ng renderings cached across runs)."""
     require_shared()
     require_espeak()
-    cache_plugin = getattr(config, "cache", None)
-    cache = cache_plugin.mkdir("long_recording") if cache_plugin is not None else None
-    return script().build_long_recording(out_dir, shared=SHARED_AUDIO, cache=cache, **kwargs)
+    return script().build_long_recording(
+        out_dir, shared=SHARED_AUDIO, cache=cache_dir(config), **kwargs
+    )
 
 
 def truth(recording: Any) -> dict[str, Any]:

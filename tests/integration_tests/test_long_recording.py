@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from langchain_azure_audio._pauses import MAX_WAV_BYTES, WAV_HEADER_BYTES, split_at_pauses
-from tests.long_recording import build, truth
+from tests.cassette_tools import SHARED_AUDIO
+from tests.long_recording import cache_dir, script, truth
 
 pytestmark = pytest.mark.shared
 RATE = 24_000
@@ -99,12 +100,18 @@ def test_the_recording_matches_its_ground_truth(long_recording: Any) -> None:
     assert sum(length < 1.0 for length in ordinary) > 0.2 * len(ordinary)  # ... varied
 
 
-def test_the_same_seed_gives_the_same_recording(
-    long_recording: Any, request: pytest.FixtureRequest, tmp_path: Path
+def test_the_script_makes_the_same_recording_from_the_same_seed(
+    long_recording: Any,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    again = build(request.config, tmp_path)
-    assert again.truth.read_bytes() == long_recording.truth.read_bytes()
-    assert again.wav.read_bytes() == long_recording.wav.read_bytes()
+    args = [str(tmp_path), "--shared", str(SHARED_AUDIO), "--seed", "14", "--minutes", "30"]
+    cache = cache_dir(request.config)
+    script().main(args + (["--cache", str(cache)] if cache else []))
+    assert "(30 minutes)" in capsys.readouterr().out
+    assert (tmp_path / "long_recording.json").read_bytes() == long_recording.truth.read_bytes()
+    assert (tmp_path / "long_recording.wav").read_bytes() == long_recording.wav.read_bytes()
 
 
 def test_every_cut_is_inside_a_pause_except_in_the_stretch_without_one(
@@ -167,3 +174,29 @@ def test_splitting_memory_does_not_grow_with_the_recording(long_recording: Any) 
     five, thirty = _peak(long_recording.wav, 300), _peak(long_recording.wav, 1800)
     assert thirty < 1.2 * five
     assert thirty < 40_000_000  # about two pieces of 5 minutes (14.4 MB each)
+
+
+def test_short_pieces_are_also_cut_only_at_pauses_or_with_an_overlap(long_recording: Any) -> None:
+    # Pieces of 20-30 s: about 70 cuts, so windows with only short pauses come up too.
+    facts = truth(long_recording)
+    pauses = [
+        (round(p["start"] * RATE), round(p["end"] * RATE))
+        for p in facts["pauses"]
+        if p["end"] - p["start"] >= 0.2
+    ]
+    no_pause = (facts["no_pause"]["start"] * RATE, facts["no_pause"]["end"] * RATE)
+    pieces = list(
+        split_at_pauses(wav_chunks(long_recording.wav, seed=1), max_seconds=30, min_seconds=20)
+    )
+    assert len(pieces) > 60
+    for before, after in itertools.pairwise(pieces):
+        assert after.start == before.end - after.overlap
+        assert before.duration_seconds <= 30
+        if after.overlap:
+            assert no_pause[0] < before.end < no_pause[1]
+        else:
+            assert any(start <= before.end <= end for start, end in pauses), (
+                f"cut at {before.end_seconds:.2f} s is not in a pause"
+            )
+    forced = sum(1 for piece in pieces if piece.overlap)
+    assert 420 / 30 <= forced <= 420 / 20 + 1  # every cut in the 7 minutes, and only there
