@@ -65,3 +65,11 @@ def make_llm(
     }
     params.update(kwargs)
     return AzureChatOpenAIAudio(**params)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def long_recording(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The 30-minute recording with known pauses (tests/long_recording.py), built once."""
+    from tests.long_recording import build
+
+    return build(request.config, tmp_path_factory.mktemp("long_recording"))

@@ -1,62 +1,93 @@
-"""The long test recording, built at test time (never committed), and its encodings.
+"""The 30-minute test recording with known pauses, built at test time.
 
-`scripts/make_long_recording.py` assembles it from espeak-ng speech and the
-real clips in ../shared/audio, with its ground truth; `encode()` turns the WAV
-into another container with PyAV, block by block (memory stays flat), as a
-phone or a browser would have recorded it.
+`scripts/make_long_recording.py` assembles it from espeak-ng speech and the real
+clips in ../shared/audio (read there, never copied in). espeak-ng's renderings are
+kept in pytest's cache folder, so after the first run a build takes a few seconds;
+the recording itself goes to a temporary folder. Tests get it from the session
+fixture `long_recording` (tests/conftest.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
+import os
+import shutil
 import sys
 import wave
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import av
+import pytest
 
-from tests.cassette_tools import REPO, SHARED_AUDIO
+from tests.cassette_tools import REPO, SHARED_AUDIO, require_shared
 
+SCRIPT = REPO / "scripts" / "make_long_recording.py"
 RATE = 24_000
-_SCRIPT = REPO / "scripts" / "make_long_recording.py"
 
 
-def _builder() -> Any:
-    spec = importlib.util.spec_from_file_location("make_long_recording", _SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_long_recording", module)
-    spec.loader.exec_module(module)
+def script() -> ModuleType:
+    """scripts/make_long_recording.py as a module (scripts/ is not a package)."""
+    module = sys.modules.get("make_long_recording")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("make_long_recording", SCRIPT)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["make_long_recording"] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
     return module
 
 
-@dataclass(frozen=True)
-class Recording:
-    wav: Path
-    truth: Path
-    seconds: float
+def require_espeak() -> None:
+    """Skip without espeak-ng on a developer's machine; fail on CI (.ci/run installs it)."""
+    if shutil.which("espeak-ng") is None:
+        message = "espeak-ng is not installed (Debian package espeak-ng)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; .ci/run must install it")
+        pytest.skip(message)
 
 
-def build(folder: Path, *, minutes: float = 30.0, cache: Path | None = None) -> Recording:
-    """The recording and its ground truth in `folder` (built once per folder)."""
-    wav, truth = folder / "long_recording.wav", folder / "long_recording.json"
-    if not (wav.is_file() and truth.is_file()):
-        _builder().build_long_recording(folder, minutes=minutes, shared=SHARED_AUDIO, cache=cache)
-    with wave.open(str(wav)) as w:
-        seconds = w.getnframes() / w.getframerate()
-    return Recording(wav, truth, seconds)
+def cache_dir(config: pytest.Config) -> Path | None:
+    """Where espeak-ng's renderings are kept across runs (pytest's cache folder)."""
+    cache_plugin = getattr(config, "cache", None)
+    return cache_plugin.mkdir("long_recording") if cache_plugin is not None else None
+
+
+def build(config: pytest.Config, out_dir: Path, **kwargs: Any) -> Any:
+    """Build the recording into `out_dir` (espeak-ng renderings cached across runs)."""
+    require_shared()
+    require_espeak()
+    return script().build_long_recording(
+        out_dir, shared=SHARED_AUDIO, cache=cache_dir(config), **kwargs
+    )
+
+
+def truth(recording: Any) -> dict[str, Any]:
+    return json.loads(Path(recording.truth).read_text())  # type: ignore[no-any-return]
 
 
 CODECS = {".m4a": ("mp4", "aac", 96_000), ".mp3": ("mp3", "libmp3lame", 64_000),
           ".ogg": ("ogg", "libopus", 32_000), ".flac": ("flac", "flac", 0)}  # fmt: skip
 
 
+def encoded(config: pytest.Config, wav: Path, suffix: str) -> Path:
+    """`wav` re-encoded as a phone or browser would record it (m4a/aac, mp3, ogg/opus,
+    flac), kept in pytest's cache folder by the WAV's content (encoding takes a minute)."""
+    digest = hashlib.sha256()
+    with wav.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    folder = cache_dir(config) or wav.parent
+    return encode(wav, folder / f"recording-{digest.hexdigest()[:16]}{suffix}")
+
+
 def encode(wav: Path, target: Path) -> Path:
-    """`wav` re-encoded as `target`'s suffix says (m4a/aac, mp3, ogg/opus, flac)."""
+    """`wav` encoded as `target`'s suffix says, block by block (memory stays flat)."""
     if target.is_file():
         return target
     muxer, codec, bitrate = CODECS[target.suffix]

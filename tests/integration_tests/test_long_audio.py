@@ -31,21 +31,22 @@ from langchain_azure_audio.errors import AzureAudioAuthenticationError
 from langchain_azure_audio.long_audio import ask_long, transcribe_long
 from tests.cassette_tools import REPO
 from tests.conftest import make_llm
-from tests.long_recording import Recording, build, encode
+from tests.long_recording import encoded
 from tests.long_service import Heard, SyntheticListener, read_wav_pcm, serve
 
+pytestmark = pytest.mark.shared
+Recording = Any  # scripts/make_long_recording.py's LongRecording: wav, truth, seconds
 TIMESTAMP_TOLERANCE = 0.5  # seconds: the bound on where a segment really sits
 
 
 @pytest.fixture(scope="session")
-def recording(request: pytest.FixtureRequest) -> Recording:
-    folder = Path(request.config.cache.mkdir("long-recording-v1"))
-    return build(folder, cache=folder / "espeak")
+def recording(long_recording: Recording) -> Recording:
+    return long_recording
 
 
 @pytest.fixture(scope="session")
-def m4a(recording: Recording) -> Path:
-    return encode(recording.wav, recording.wav.with_name("meeting.m4a"))
+def m4a(request: pytest.FixtureRequest, recording: Recording) -> Path:
+    return encoded(request.config, recording.wav, ".m4a")
 
 
 @pytest.fixture(scope="session")
