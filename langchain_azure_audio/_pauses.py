@@ -163,8 +163,9 @@ def split_at_pauses(
         min_pause_seconds: the shortest quiet run that counts as a pause.
         overlap_seconds: audio repeated at the start of a piece that follows a
             cut with no pause in the window.
-        silence_seconds: a silence at least this long becomes its own `silent`
-            piece (or pieces, each at most `max_seconds`).
+        silence_seconds: a silence at least this long (or `max_seconds`, if
+            shorter) becomes its own `silent` piece (or pieces, each at most
+            `max_seconds`).
         min_tail_seconds: the last piece is at least this long (unless the
             whole recording is shorter).
 
@@ -248,12 +249,8 @@ class _Splitter:
                 "min_pause_seconds", min_pause_seconds, "pass 0.02 to 5 seconds (0.2 is typical)"
             )
         silence_seconds = _positive_finite("silence_seconds", silence_seconds)
-        if not 4.0 * _SILENCE_MARGIN_SECONDS <= silence_seconds <= max_seconds:
-            raise _config_error(
-                "silence_seconds",
-                silence_seconds,
-                f"pass 2 seconds to max_seconds ({max_seconds:g})",
-            )
+        if silence_seconds < 4.0 * _SILENCE_MARGIN_SECONDS:
+            raise _config_error("silence_seconds", silence_seconds, "pass at least 2 seconds")
         min_tail_seconds = _positive_finite("min_tail_seconds", min_tail_seconds)
         if not 0.0 <= min_tail_seconds <= 0.5:
             raise _config_error("min_tail_seconds", min_tail_seconds, "pass 0 to 0.5 seconds")
@@ -270,7 +267,8 @@ class _Splitter:
             self.min_pause_frames, round(_GOOD_PAUSE_SECONDS / FRAME_SECONDS)
         )
         self.overlap_frames = round(overlap_seconds / FRAME_SECONDS)
-        self.silence_frames = round(silence_seconds / FRAME_SECONDS)
+        # A silence longer than a piece is seen as one once a piece of it is buffered.
+        self.silence_frames = min(round(silence_seconds / FRAME_SECONDS), self.max_frames)
         self.margin_frames = round(_SILENCE_MARGIN_SECONDS / FRAME_SECONDS)
         self.tail_samples = math.ceil(min_tail_seconds * sample_rate)
         self.lookahead_samples = round(_LOOKAHEAD_SECONDS * sample_rate)

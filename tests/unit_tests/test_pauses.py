@@ -266,7 +266,7 @@ def test_a_piece_at_the_largest_size_fits_the_service_limit_as_a_wav() -> None:
         ("min_seconds", 1.0, "twice overlap_seconds"),
         ("min_pause_seconds", 0.0, "0.02 to 5"),
         ("overlap_seconds", -1.0, "0 to 10"),
-        ("silence_seconds", 1.0, "2 seconds to max_seconds"),
+        ("silence_seconds", 1.0, "at least 2 seconds"),
         ("min_tail_seconds", 2.0, "0 to 0.5"),
     ],
 )
@@ -281,6 +281,13 @@ def test_bad_settings_are_refused_naming_the_field(field: str, value: object, fi
         split_at_pauses(chunks(), **{field: value})  # type: ignore[arg-type]
     assert fix in str(caught.value)
     assert chunks_read == []  # refused before reading any audio
+
+
+def test_short_pieces_need_no_other_setting() -> None:
+    parts = [Part("speech", 5.0), Part("pause", 12.0), Part("speech", 5.0)]
+    pieces = split(pcm(parts), max_seconds=10.0)
+    assert [piece.silent for piece in pieces] == [False, True, False]
+    assert all(piece.duration_seconds <= 10.0 for piece in pieces)
 
 
 def test_a_lower_sample_rate_allows_longer_pieces() -> None:
