@@ -54,10 +54,12 @@ def _cases(f: dict[str, Path], out: Path) -> list[tuple[str, list[str], str | No
                    "folder", "latin1")  # fmt: skip
     for kind in audio_kinds:
         path = str(f[kind])
+        cases.append((f"chat-{kind}", ["chat", "--out-dir", str(out / "chat")], f"@{path}\n"))
+        if kind == "huge-wav":  # transcribe and ask take recordings of any length (issue 14)
+            continue
         cases += [
             (f"transcribe-{kind}", ["transcribe", path], None),
             (f"ask-{kind}", ["ask", path, "-o", str(out / "a.wav")], None),
-            (f"chat-{kind}", ["chat", "--out-dir", str(out / "chat")], f"@{path}\n"),
         ]
     book_kinds = ("binary", "empty", "missing", "huge", "sparse-2gib", "wav", "folder",
                   "nul-text", "latin1")  # fmt: skip
