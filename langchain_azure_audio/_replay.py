@@ -7,6 +7,7 @@ decide the answer, so two turns to the same URL replay the right responses.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 from typing import Any, Final
@@ -26,6 +27,10 @@ MATCHED_BODY_FIELDS: Final = (
 """Request fields that shape the answer. `model` is not one: Azure routes by the
 deployment in the URL."""
 
+AUDIO_DIGEST_OVER: Final = 4096
+"""Input audio longer than this (base64 characters) is matched, and may be stored, by its
+SHA-256: a long recording's pieces would make a cassette of many megabytes."""
+
 SCRUBBED_HEADERS: Final = ("api-key", "authorization", "ocp-apim-subscription-key")
 MATCH_ON: Final = ("method", "scheme", "host", "port", "path", "query", "azure_body")
 
@@ -36,10 +41,49 @@ def _body_fields(request: Request) -> dict[str, Any]:
     data = json.loads(request.body)
     fields = {key: data.get(key) for key in MATCHED_BODY_FIELDS}
     if fields["messages"]:
-        fields["messages"] = _canonical_call_ids(fields["messages"])
+        fields["messages"] = _canonical_call_ids(digest_input_audio(fields["messages"]))
     if isinstance(fields["tools"], list):
         fields["tools"] = _canonical_tool_descriptions(fields["tools"])
     return fields
+
+
+def digest_input_audio(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`messages` with every long `input_audio` payload replaced by `sha256:<hex>` of it
+    (a payload already in that form stays as it is)."""
+    out = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            message = {**message, "content": [_digest_part(part) for part in content]}
+        out.append(message)
+    return out
+
+
+def _digest_part(part: Any) -> Any:
+    audio = part.get("input_audio") if isinstance(part, dict) else None
+    if not isinstance(audio, dict):
+        return part
+    data = audio.get("data")
+    if not isinstance(data, str) or len(data) <= AUDIO_DIGEST_OVER or data.startswith("sha256:"):
+        return part
+    digest = "sha256:" + hashlib.sha256(data.encode("ascii")).hexdigest()
+    return {**part, "input_audio": {**audio, "data": digest}}
+
+
+def digest_cassette_audio(path: str) -> None:
+    """Store a recorded cassette's long input audio as digests (see `digest_input_audio`)."""
+    with open(path, encoding="utf-8") as handle:
+        cassette = json.load(handle)
+    for interaction in cassette["interactions"]:
+        request = interaction["request"]
+        if request.get("body"):
+            body = json.loads(request["body"])
+            if isinstance(body.get("messages"), list):
+                body["messages"] = digest_input_audio(body["messages"])
+                request["body"] = json.dumps(body)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(cassette, handle, indent=1)
+        handle.write("\n")
 
 
 def _canonical_tool_descriptions(tools: list[Any]) -> list[Any]:

@@ -2,6 +2,7 @@
 
     python scripts/generate_cassettes.py                    # all of them
     python scripts/generate_cassettes.py --only ga_models   # just cassettes/ga_models.json
+    python scripts/generate_cassettes.py --only long_audio  # just cassettes/long_audio.json
 
 Every cassette written here is SYNTHETIC: no byte of it came from Azure or
 from `../shared`. Response bodies are shaped like the real service's (the same
@@ -573,6 +574,41 @@ def record_ga_models() -> None:
     )
 
 
+def record_long_audio() -> None:
+    """Run the long-recordings session (tests/long_flows.py) against the listening
+    service, recording; the pieces' audio is stored as SHA-256 digests."""
+    import tempfile
+
+    import httpx2
+
+    from langchain_azure_audio import AzureChatOpenAIAudio
+    from langchain_azure_audio._replay import digest_cassette_audio, strict_vcr
+
+    sys.path.insert(0, str(ROOT))
+    from tests import long_flows as flows
+
+    path = OUT / "long_audio.json"
+    path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as scratch, strict_vcr("all").use_cassette(str(path)):
+        listener = flows.listener_for(Path(scratch))
+        llm = AzureChatOpenAIAudio(
+            azure_endpoint=ENDPOINT, azure_deployment="gpt-audio-1.5", api_version=API_VERSION,
+            api_key="synthetic", max_retries=0,
+            http_async_client=httpx2.AsyncClient(transport=httpx2.MockTransport(listener)),
+        )  # fmt: skip
+        flows.session(llm, Path(scratch))
+    digest_cassette_audio(str(path))
+    stamp(
+        path,
+        "Long recordings: meeting.wav (about 100 s, built by tests/long_flows.py from the "
+        "synthetic spoken inputs in cassettes/audio, with a 25 s silence) transcribed in 30 s "
+        "pieces, then asked about (notes per piece, one spoken answer). Answered by the "
+        "listening service in tests/long_service.py, which finds each piece in the "
+        "recording. Input audio longer than 4 KiB of base64 is stored as its SHA-256 "
+        "(`sha256:<hex>`); the replay matcher compares digests.",
+    )
+
+
 def stamp(path: Path, description: str) -> None:
     """Mark a recorded cassette synthetic, with what it holds."""
     cassette = json.loads(path.read_text())
@@ -597,10 +633,13 @@ def main() -> None:
     record_cli()
     record_audiobooks()
     record_ga_models()
+    record_long_audio()
 
+
+ONLY = {"ga_models": record_ga_models, "long_audio": record_long_audio}
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--only", "ga_models"]:
-        record_ga_models()
+    if sys.argv[1:2] == ["--only"] and sys.argv[2:3] and sys.argv[2] in ONLY:
+        ONLY[sys.argv[2]]()
     else:
         main()

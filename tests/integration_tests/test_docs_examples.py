@@ -10,6 +10,7 @@ import pytest
 
 from langchain_azure_audio._demo import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT, bundled_session
 from langchain_azure_audio._replay import strict_vcr
+from tests import long_flows
 from tests.audiobook_flows import SMALL_BOOK
 from tests.cassette_tools import CASSETTES, REPO
 
@@ -23,6 +24,7 @@ PAGE_CASSETTES = {
     "transcription.md": CASSETTES / "modalities.json",
     "authentication.md": bundled_session(),  # builds models only: nothing may be sent
     "audiobooks.md": CASSETTES / "audiobook_small.json",
+    "long-recordings.md": CASSETTES / "long_audio.json",
 }
 # Pages whose cassette must play each recording once (a regenerated segment resends
 # the same request and must get the next reading).
@@ -34,12 +36,15 @@ PAGE_INPUTS = {
     "agents.md": [CASSETTES / "audio" / "question.wav", CASSETTES / "audio" / "meeting.wav"],
     "transcription.md": [CASSETTES / "audio" / "meeting.wav"],
 }
+# Input files a page's examples read, built at test time into the working folder.
+PAGE_BUILDERS = {"long-recordings.md": long_flows.write_meeting}
 # Files each page's examples must leave behind (what a reader would check).
 PAGE_OUTPUTS = {
     "quickstart.md": ["dog.wav", "analysis.wav"],
     "streaming.md": ["hello.pcm", "hello.wav", "hello-async.wav"],
     "agents.md": ["answer.wav", "speech/welcome.wav"],
     "audiobooks.md": ["story.wav"],
+    "long-recordings.md": ["meeting.srt", "answer.wav"],
 }
 
 
@@ -61,6 +66,8 @@ def test_doc_examples_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
     page = DOCS / name
     for source in PAGE_INPUTS.get(name, []):
         shutil.copy(source, tmp_path / source.name)
+    if name in PAGE_BUILDERS:
+        PAGE_BUILDERS[name](tmp_path)
     for filename, text in PAGE_TEXTS.get(name, {}).items():
         (tmp_path / filename).write_text(text)
     repeats = name not in NO_REPEATS
