@@ -141,13 +141,19 @@ async def aask_long(
 async def _ask_directly(
     llm: AzureChatOpenAIAudio, piece: Piece, question: str, pacer: RequestPacer
 ) -> LongAnswer:
+    attempts = 0
+
+    def count() -> None:
+        nonlocal attempts
+        attempts += 1
+
     block = audio_block(Path(piece.file))
     message = HumanMessage(content=[{"type": "text", "text": question}, block])
-    final = await ainvoke_with_waits(llm, [message], before_request=pacer)
+    final = await ainvoke_with_waits(llm, [message], before_request=pacer, on_attempt=count)
     whole = PieceResult(index=0, start=piece.start, end=piece.end, status="ok",
-                        text=final.text, attempts=1)  # fmt: skip
+                        text=final.text, attempts=attempts)  # fmt: skip
     return LongAnswer(question=question, answer=final.text.strip(), drawn_from=[whole],
-                      notes=[whole], message=final, requested=1)  # fmt: skip
+                      notes=[whole], message=final, requested=attempts)  # fmt: skip
 
 
 def ask_long(

@@ -30,7 +30,7 @@ from langchain_azure_audio.long_audio.prepare import (
 )
 
 DEFAULT_SEGMENT_SECONDS: Final = 300.0
-"""Five minutes a request: 14.4 MB as 24 kHz 16-bit WAV, inside Azure's 20 MB input
+"""Five minutes a request: 14.4 MB as 24 kHz 16-bit WAV, inside Azure's 20 MiB input
 limit, and about 3,000 input audio tokens."""
 MAX_SEGMENT_SECONDS: Final = 436.0
 """The longest piece whose 24 kHz 16-bit mono WAV stays within 20 MiB."""
@@ -118,7 +118,7 @@ def check_options(max_concurrency: int, segment_seconds: float) -> None:
     if not 1.0 <= segment_seconds <= MAX_SEGMENT_SECONDS:
         raise AzureAudioConfigError(
             f"segment_seconds must be between 1 and {MAX_SEGMENT_SECONDS:.0f} (a longer "
-            "piece would exceed Azure's 20 MB input limit); 300 is the default."
+            "piece would exceed Azure's 20 MiB input limit); 300 is the default."
         )
 
 
