@@ -100,7 +100,7 @@ def test_bad_audio_exits_1_with_one_line_and_no_traceback(tmp_path: Path) -> Non
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1
-    assert "OGG container" in errors[0]
+    assert "looks like an Ogg file, but PyAV could not decode it" in errors[0]
     assert "Traceback" not in result.output
 
 
