@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import click
 
-from langchain_azure_audio import chat_models
+from langchain_azure_audio import _decode, audio, chat_models
 from langchain_azure_audio.audio import (
+    INPUT_FORMATS,
     OUTPUT_FORMATS,
+    build_audio_block,
     check_audio_bytes,
     output_suffixes,
+    sniff_container,
 )
 from langchain_azure_audio.errors import AzureAudioInputError
 
@@ -149,20 +152,50 @@ def check_writable_folder(folder: Path, *, param_hint: str) -> Path:
     return folder
 
 
-def read_audio(path: Path) -> bytes:
-    """A WAV or MP3 file's bytes, checked (size first: a huge file is never read)."""
+def _check_audio_file(path: Path) -> None:
+    """Checks before an audio file is read: a file, not empty, and fit for one request.
+
+    WAV and MP3 (sent as they are) must be at most 20 MiB; any other recording
+    must decode (PyAV reads its header) and be short enough to fit once
+    transcoded (about 87 minutes as MP3).
+    """
     where = str(path)
     if path.is_dir():
-        raise AzureAudioInputError(f"{where} is a folder; give a WAV or MP3 file.")
+        raise AzureAudioInputError(f"{where} is a folder; give an audio file.")
     if not path.is_file():
         raise AzureAudioInputError(f"{where}: no such file; check the path.")
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(4096)
-    check_audio_bytes(head, None, where=where, size=size)  # empty, too big, not WAV/MP3
+    if not size or sniff_container(head) in INPUT_FORMATS:
+        check_audio_bytes(head, None, where=where, size=size)  # empty, too big
+    else:
+        info = _decode.probe(path, where=where)  # decodable: PyAV reads its header
+        _decode.check_one_request(info, where=where, max_bytes=audio.MAX_INPUT_AUDIO_BYTES)
+
+
+def read_audio(path: Path) -> bytes:
+    """An audio file's bytes, checked first (a huge or undecodable file is never read).
+
+    WAV and MP3 are checked as the service takes them; other recordings (M4A,
+    Ogg, FLAC, WebM, ...) are checked to decode and to fit one request once
+    `audio_block` transcodes them. `audio_block_for` avoids reading those whole.
+    """
+    _check_audio_file(path)
     data = path.read_bytes()
-    check_audio_bytes(data, None, where=where)  # the WAV's frames, now that all is here
+    if sniff_container(data[:4096]) in INPUT_FORMATS:
+        check_audio_bytes(data, None, where=str(path))  # the WAV's frames, now all is here
     return data
+
+
+def audio_block_for(path: Path) -> dict[str, Any]:
+    """The audio block for a file in any common format, checked before it is read.
+
+    WAV/MP3 go as they are; other recordings are decoded and transcoded as
+    they stream (`audio_block`), so a long M4A is never held whole in memory.
+    """
+    _check_audio_file(path)
+    return build_audio_block(path, where=str(path))
 
 
 def read_book(path: Path) -> str:

@@ -533,7 +533,16 @@ def transcode_for_service(
             data, samples = mp3
             record.update(to="mp3", seconds=round(samples / SERVICE_SAMPLE_RATE, 3))
             return data, "mp3", record
-    raise _too_long(src, seconds, max_bytes)
+    raise _too_long(src.where, seconds, max_bytes)
+
+
+def longest_seconds(
+    to: ServiceFormat, *, bitrate: int = MP3_BITRATES[-1], max_bytes: int = MAX_SERVICE_BYTES
+) -> float:
+    """The longest recording one request holds once transcoded to `to` (MP3 at `bitrate`)."""
+    if to == "wav":
+        return (max_bytes - 44) / (SERVICE_SAMPLE_RATE * 2)
+    return (max_bytes - 4096) / (bitrate / 8 * 1.02)
 
 
 def _wav_size(seconds: float) -> float:
@@ -544,14 +553,26 @@ def _mp3_size(seconds: float, bitrate: int) -> float:
     return seconds * bitrate / 8 * 1.02 + 4096  # frame padding and the Xing header
 
 
-def _too_long(src: _Input, seconds: float | None, max_bytes: int) -> AudioTooLongError:
-    fits = (max_bytes - 4096) / (MP3_BITRATES[-1] / 8 * 1.02)
+def check_one_request(
+    info: AudioInfo, *, max_bytes: int = MAX_SERVICE_BYTES, where: str | None = None
+) -> None:
+    """Refuse, before any decoding, a recording too long for one request even as MP3.
+
+    Raises:
+        AudioTooLongError: its duration at 32 kbit/s is over `max_bytes`.
+    """
+    if info.duration is not None and _mp3_size(info.duration, MP3_BITRATES[-1]) > max_bytes:
+        raise _too_long(where or str(info.path), info.duration, max_bytes)
+
+
+def _too_long(where: str, seconds: float | None, max_bytes: int) -> AudioTooLongError:
+    fits = longest_seconds("mp3", max_bytes=max_bytes)
     length = f"{_clock(seconds)} long ({seconds:,.0f} s)" if seconds else "too long"
     return AudioTooLongError(
-        f"{src.where}: the recording is {length}; one request holds at most "
-        f"{max_bytes / 2**20:.0f} MiB of audio, about {fits / 60:.0f} minutes even as "
+        f"{where}: the recording is {length}; one request holds at most "
+        f"{max_bytes / 2**20:.3g} MiB of audio, about {fits / 60:.0f} minutes even as "
         f"{MP3_BITRATES[-1] // 1000} kbit/s MP3. Use {LONG_AUDIO_API}.",
-        source=src.where,
+        source=where,
         seconds=seconds,
     )
 

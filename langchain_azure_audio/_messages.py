@@ -203,6 +203,22 @@ def audio_block_to_part(block: Mapping[str, Any], where: str) -> dict[str, Any]:
     return {"type": "input_audio", "input_audio": {"data": b64, "format": fmt}}
 
 
+def note_transcoded_inputs(answer: BaseMessage, messages: Sequence[BaseMessage]) -> None:
+    """Set `answer.response_metadata["transcoded_inputs"]` when `audio_block` transcoded
+    any input (its blocks' `extras["transcoded"]`, which are never sent)."""
+    records = [
+        dict(block["extras"]["transcoded"])
+        for message in messages
+        if isinstance(message.content, list)
+        for block in message.content
+        if isinstance(block, Mapping)
+        and isinstance(block.get("extras"), Mapping)
+        and isinstance(block["extras"].get("transcoded"), Mapping)
+    ]
+    if records:
+        answer.response_metadata["transcoded_inputs"] = records
+
+
 def _declared_format(value: Any, where: str) -> InputFormat | None:
     if value is None:
         return None

@@ -22,6 +22,7 @@ from typing import Any, Final, Literal
 
 from langchain_core.messages import BaseMessage
 
+from langchain_azure_audio import _decode
 from langchain_azure_audio._base64 import b64decode_strict
 from langchain_azure_audio.errors import AzureAudioInputError, InvalidAudioError
 
@@ -186,7 +187,8 @@ def check_audio_bytes(
         what = f"an {found.upper()} container" if found else "not a recognisable WAV or MP3"
         raise InvalidAudioError(
             f"{where}: the audio is {what}; Azure audio models accept {_ACCEPTED}. "
-            "Convert it first (for example `ffmpeg -i in.ogg out.wav`)."
+            "Build the block with langchain_azure_audio.audio_block(path), which transcodes "
+            "M4A, Ogg, FLAC and WebM, or convert it first (`ffmpeg -i in.ogg out.wav`)."
         )
     if declared is not None and found != declared:
         raise InvalidAudioError(
@@ -263,7 +265,15 @@ def audio_block(
 ) -> dict[str, Any]:
     """Build a LangChain audio content block from a file path or raw bytes.
 
-    The container is checked (WAV or MP3, at most 20 MiB) before anything is sent.
+    WAV and MP3 go as they are (checked first: at most 20 MiB). Any other
+    common recording (M4A/AAC, Ogg Opus or Vorbis, FLAC, WebM, ...) is decoded
+    with PyAV and transcoded to 24 kHz mono WAV, or to MP3 when that WAV would
+    be over 20 MiB; the block's `extras["transcoded"]` records it (`source`,
+    `from`, `to`, `seconds`), and the answer's
+    `response_metadata["transcoded_inputs"]` lists it. Recordings too long
+    for one request raise `AudioTooLongError`, pointing to
+    `langchain_azure_audio.long_audio`; files that are not audio raise
+    `AudioDecodeError`.
 
     Example:
         ```python
@@ -272,29 +282,69 @@ def audio_block(
 
         msg = HumanMessage(content=[
             {"type": "text", "text": "What is said here?"},
-            audio_block("question.wav"),
+            audio_block("question.m4a"),
         ])
         ```
     """
     if isinstance(source, bytes):
-        data, where = source, "audio_block(bytes)"
-        declared = input_format_from_mime(mime_type, where=where) if mime_type else None
+        return build_audio_block(source, where="audio_block(bytes)", mime_type=mime_type)
+    path = Path(source)
+    where = f"audio_block({str(path)!r})"
+    if not path.is_file():
+        raise AzureAudioInputError(f"{where}: no such file; check the path.")
+    return build_audio_block(path, where=where, mime_type=mime_type)
+
+
+def build_audio_block(
+    source: Path | bytes, *, where: str, mime_type: str | None = None
+) -> dict[str, Any]:
+    """`audio_block`'s work, with errors naming the input `where` (the CLI names files so).
+
+    A WAV or MP3 is checked from its header and size before it is read whole.
+    """
+    if isinstance(source, bytes):
+        head, size = source[:4096], len(source)
     else:
-        path = Path(source)
-        where = f"audio_block({str(path)!r})"
-        if not path.is_file():
-            raise AzureAudioInputError(f"{where}: no such file; check the path.")
-        declared = (
-            input_format_from_mime(mime_type, where=where)
-            if mime_type
-            else _SUFFIX_TO_INPUT_FORMAT.get(path.suffix.lower())
+        size = source.stat().st_size
+        with source.open("rb") as handle:
+            head = handle.read(4096)
+    declared: InputFormat | None = None
+    if mime_type:
+        base = mime_type.split(";", 1)[0].strip().lower()
+        declared = _MIME_TO_INPUT_FORMAT.get(base)
+        if declared is None and not base.startswith(("audio/", "video/")):
+            input_format_from_mime(mime_type, where=where)  # raises: not an audio type at all
+    elif isinstance(source, Path):
+        declared = _SUFFIX_TO_INPUT_FORMAT.get(source.suffix.lower())
+    found = sniff_container(head)
+    if size and found not in INPUT_FORMATS:
+        return _transcoded_block(source, where)
+    if mime_type and declared is None:  # e.g. audio/flac on WAV bytes
+        right = "audio/wav" if found == "wav" else "audio/mpeg"
+        raise InvalidAudioError(
+            f"{where}: mime_type {mime_type!r} does not match the bytes, which are "
+            f"{str(found).upper()}; pass mime_type {right!r}, or none (the bytes are sniffed)."
         )
-        data = path.read_bytes()
+    check_audio_bytes(head, declared, where=where, size=size)  # empty or too big: not read
+    data = source if isinstance(source, bytes) else source.read_bytes()
     fmt = check_audio_bytes(data, declared, where=where)
     return {
         "type": "audio",
         "base64": base64.b64encode(data).decode("ascii"),
         "mime_type": "audio/wav" if fmt == "wav" else "audio/mpeg",
+    }
+
+
+def _transcoded_block(source: Path | bytes, where: str) -> dict[str, Any]:
+    """A block for a recording the service does not take as it is (see `audio_block`)."""
+    data, fmt, record = _decode.transcode_for_service(
+        source, where=where, max_bytes=MAX_INPUT_AUDIO_BYTES
+    )
+    return {
+        "type": "audio",
+        "base64": base64.b64encode(data).decode("ascii"),
+        "mime_type": "audio/wav" if fmt == "wav" else "audio/mpeg",
+        "extras": {"transcoded": record},
     }
 
 

@@ -487,7 +487,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors(request):
             response = self._sync_client().post(**self._post(request), cast_to=object)
-        return _messages.chat_result(checked_response(response), audio_format=audio_format)
+        result = _messages.chat_result(checked_response(response), audio_format=audio_format)
+        _messages.note_transcoded_inputs(result.generations[0].message, messages)
+        return result
 
     async def _agenerate(
         self,
@@ -503,7 +505,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
             response = await self._async_client_().post(
                 **self._post(request, asynchronous=True), cast_to=object
             )
-        return _messages.chat_result(checked_response(response), audio_format=audio_format)
+        result = _messages.chat_result(checked_response(response), audio_format=audio_format)
+        _messages.note_transcoded_inputs(result.generations[0].message, messages)
+        return result
 
     def _stream(
         self,
@@ -531,7 +535,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 stream.close()  # at once: the server sees the connection end
         if not assembler.complete:
             raise assembler.interrupted(None)
-        yield assembler.finish()
+        last = assembler.finish()
+        _messages.note_transcoded_inputs(last.message, messages)
+        yield last
 
     async def _astream(
         self,
@@ -562,4 +568,6 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 await stream.close()  # at once: the server sees the connection end
         if not assembler.complete:
             raise assembler.interrupted(None)
-        yield assembler.finish()
+        last = assembler.finish()
+        _messages.note_transcoded_inputs(last.message, messages)
+        yield last

@@ -438,7 +438,7 @@ def _chat_message(line: str) -> HumanMessage:
     name = line[1:].strip()
     if not name:
         raise click.ClickException("`@` needs a file name: @path/to/audio.wav")
-    return HumanMessage(content=[audio_block(checks.read_audio(Path(name).expanduser()))])
+    return HumanMessage(content=[checks.audio_block_for(Path(name).expanduser())])
 
 
 async def _narrate_and_close(text: str, output: Path, **kwargs: Any) -> Any:

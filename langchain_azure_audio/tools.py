@@ -3,7 +3,7 @@
 * `SpeakTool`: says a text aloud, word for word, and saves the speech to a
   file. The agent sees where the audio went; the audio itself is the tool's
   artifact (`ToolMessage.artifact`), so no base64 lands in the agent's context.
-* `TranscribeTool`: turns a WAV/MP3 file into text.
+* `TranscribeTool`: turns an audio file (WAV, MP3, M4A, Ogg, FLAC, WebM) into text.
 
 File paths the model chooses are confined to a folder (`output_dir` /
 `root_dir`): a tool never writes or reads outside it.
@@ -124,14 +124,16 @@ class SpeakTool(BaseTool):
 
 
 class TranscribeInput(BaseModel):
-    path: str = Field(description="Path of the WAV or MP3 file to transcribe.")
+    path: str = Field(
+        description="Path of the audio file to transcribe (WAV, MP3, M4A, Ogg, FLAC or WebM)."
+    )
 
 
 class TranscribeTool(BaseTool):
-    """Transcribe a WAV or MP3 file into text."""
+    """Transcribe an audio file into text (formats other than WAV/MP3 are transcoded)."""
 
     name: str = "transcribe"
-    description: str = "Transcribe the speech in a WAV or MP3 audio file into text, word for word."
+    description: str = "Transcribe the speech in an audio file into text, word for word."
     args_schema: type[BaseModel] = TranscribeInput
     llm: AzureChatOpenAIAudio
     """The configured audio model (asked for text only)."""

@@ -12,6 +12,7 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from langchain_azure_audio import (
+    AudioDecodeError,
     AzureAudioInputError,
     InvalidAudioError,
     audio_block,
@@ -282,16 +283,22 @@ def test_audio_block_rejects_mime_type_contradicting_the_bytes() -> None:
         audio_block(WAV, mime_type="audio/mpeg")
 
 
-def test_audio_block_rejects_unaccepted_mime_type() -> None:
-    with pytest.raises(InvalidAudioError, match="mime_type 'audio/ogg' is not accepted"):
-        audio_block(OGG, mime_type="audio/ogg")
+def test_audio_block_rejects_a_mime_type_that_is_not_audio() -> None:
+    with pytest.raises(InvalidAudioError, match="mime_type 'text/plain' is not accepted"):
+        audio_block(b"some notes", mime_type="text/plain")
 
 
-def test_audio_block_rejects_an_ogg_file(tmp_path: Path) -> None:
+def test_audio_block_names_a_damaged_ogg_file(tmp_path: Path) -> None:
+    """Ogg is decoded and transcoded now (test_audio_formats.py); a header alone is not audio."""
     path = tmp_path / "voice.ogg"
     path.write_bytes(OGG)
-    with pytest.raises(InvalidAudioError, match=r"an OGG container; Azure audio models accept"):
+    with pytest.raises(AudioDecodeError) as info:
         audio_block(path)
+    assert str(info.value).startswith(
+        f"audio_block({str(path)!r}): it looks like an Ogg file, but PyAV could not decode it"
+    )
+    with pytest.raises(AudioDecodeError, match=r"^audio_block\(bytes\): it looks like an Ogg"):
+        audio_block(OGG, mime_type="audio/ogg")
 
 
 # --------------------------------------------------------------------- pcm16_to_wav

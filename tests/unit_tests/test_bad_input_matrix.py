@@ -20,6 +20,7 @@ from langchain_core.messages import (
 )
 
 from langchain_azure_audio import (
+    AudioDecodeError,
     AudioExpiredError,
     AzureAudioConfigError,
     AzureAudioInputError,
@@ -129,10 +130,10 @@ def test_bad_input_is_refused_before_any_request(
 
 FILE_CASES: list[Any] = [
     ("missing file", lambda d: audio_block(d / "nope.wav"), AzureAudioInputError, ["nope.wav", "no such file"]),
-    ("ogg file", lambda d: audio_block(_write(d / "a.ogg", b"OggS" + bytes(60))), InvalidAudioError, ["OGG container", "ffmpeg"]),
-    ("flac file", lambda d: audio_block(_write(d / "a.flac", b"fLaC" + bytes(60))), InvalidAudioError, ["FLAC container", "WAV (audio/wav) or MP3"]),
-    ("text file named .wav", lambda d: audio_block(_write(d / "a.wav", b"hello, not audio at all")), InvalidAudioError, ["not a recognisable WAV or MP3", "Convert it"]),
-    ("bytes with an unsupported mime", lambda d: audio_block(wav(), mime_type="audio/flac"), InvalidAudioError, ["mime_type 'audio/flac'", "audio/wav"]),
+    ("ogg file", lambda d: audio_block(_write(d / "a.ogg", b"OggS" + bytes(60))), AudioDecodeError, ["a.ogg'): it looks like an Ogg file, but PyAV could not decode it", "truncated or damaged"]),
+    ("flac file", lambda d: audio_block(_write(d / "a.flac", b"fLaC" + bytes(60))), AudioDecodeError, ["a.flac'): it looks like a FLAC file, but PyAV could not decode it", "Give a WAV, MP3, M4A/AAC"]),
+    ("text file named .wav", lambda d: audio_block(_write(d / "a.wav", b"hello, not audio at all")), AudioDecodeError, ["a.wav", "not an audio file: it looks like text"]),
+    ("bytes with an unsupported mime", lambda d: audio_block(wav(), mime_type="audio/flac"), InvalidAudioError, ["mime_type 'audio/flac' does not match the bytes, which are WAV", "'audio/wav'"]),
     ("save mp3 answer as .wav", lambda d: save_audio(_answer("mp3", b"ID3" + bytes(40)), d / "x.wav"), AzureAudioInputError, ["ends in '.wav'", "save it as 'x.mp3'"]),
     ("save an answer without audio", lambda d: save_audio(AIMessage(content="Hi"), d / "x.wav"), AzureAudioInputError, ["no audio data", "modalities=['text', 'audio']"]),
 ]  # fmt: skip
