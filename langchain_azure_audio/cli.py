@@ -25,7 +25,7 @@ import click
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_azure_audio import _cli_checks as checks
-from langchain_azure_audio.audio import OUTPUT_FORMATS, audio_block, save_audio
+from langchain_azure_audio.audio import OUTPUT_FORMATS, save_audio
 from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
 from langchain_azure_audio.errors import (
     AzureAudioError,
