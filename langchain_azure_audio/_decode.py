@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import av
-import numpy as np
 
+from langchain_azure_audio._encode import mp3_from_pcm16
 from langchain_azure_audio.errors import AudioDecodeError, AudioTooLongError
 
 ServiceFormat = Literal["wav", "mp3"]
@@ -604,26 +604,11 @@ def _encode_wav(src: _Input, max_bytes: int) -> tuple[bytes, int] | None:
 
 def _encode_mp3(src: _Input, bitrate: int, max_bytes: int) -> tuple[bytes, int] | None:
     """Mono MP3 at `bitrate`, or None as soon as it would pass `max_bytes`."""
-    buffer = io.BytesIO()
-    samples = 0
     container, stream = _open_audio(src)
     pcm = _chunks(_pcm_blocks(src, container, stream, SERVICE_SAMPLE_RATE), 2 * SERVICE_SAMPLE_RATE)
-    with av.open(buffer, mode="w", format="mp3") as out:
-        encoder = out.add_stream("libmp3lame", rate=SERVICE_SAMPLE_RATE)
-        encoder.layout = "mono"
-        encoder.bit_rate = bitrate
-        for chunk in pcm:
-            array = np.frombuffer(chunk, dtype="<i2").reshape(1, -1)
-            frame = av.AudioFrame.from_ndarray(array, format="s16", layout="mono")
-            frame.sample_rate = SERVICE_SAMPLE_RATE
-            frame.pts = samples
-            samples += array.shape[1]
-            for packet in encoder.encode(frame):
-                out.mux(packet)
-            if buffer.tell() > max_bytes:
-                pcm.close()
-                return None
-        for packet in encoder.encode(None):
-            out.mux(packet)
-    data = buffer.getvalue()
-    return (data, samples) if len(data) <= max_bytes else None
+    try:
+        return mp3_from_pcm16(
+            pcm, sample_rate=SERVICE_SAMPLE_RATE, bitrate=bitrate, max_bytes=max_bytes
+        )
+    finally:
+        pcm.close()

@@ -1,8 +1,9 @@
 """A recording cut into pieces the service takes, written once to a work folder.
 
 `prepare` decodes the recording as a stream (never the whole file in memory),
-cuts it at pauses (`_pauses.split_at_pauses`) and writes each piece as a
-24 kHz mono 16-bit WAV, the service's own rate, then a manifest. A rerun with
+cuts it at pauses (`_pauses.split_at_pauses`) and writes each piece as 24 kHz
+mono MP3 at 64 kbit/s (`_encode`: a sixth of the WAV's size, to upload and to
+hold in memory while a request is in flight), then a manifest. A rerun with
 the same file and settings reuses the manifest and pieces; a run killed while
 cutting cuts again (that is local work, no request). A recording the service
 takes as it is (WAV or MP3, one piece, within the input limit) is sent
@@ -18,15 +19,15 @@ from typing import Final
 from pydantic import BaseModel
 
 from langchain_azure_audio._decode import iter_pcm16, probe
+from langchain_azure_audio._encode import mp3_from_pcm16
 from langchain_azure_audio._pauses import split_at_pauses
 from langchain_azure_audio.audio import (
     MAX_INPUT_AUDIO_BYTES,
     PCM16_SAMPLE_RATE,
     atomic_write_bytes,
-    pcm16_to_wav,
 )
 
-MANIFEST_VERSION: Final = 1
+MANIFEST_VERSION: Final = 2  # 2: pieces are MP3
 
 
 class Piece(BaseModel):
@@ -40,7 +41,7 @@ class Piece(BaseModel):
     overlap: float = 0.0
     """Seconds at the start repeated from the previous piece (no pause found to cut at)."""
     file: str
-    """The audio sent for this piece: a WAV in the work folder, or the recording itself."""
+    """The audio sent for this piece: an MP3 in the work folder, or the recording itself."""
 
 
 class Manifest(BaseModel):
@@ -54,7 +55,7 @@ class Manifest(BaseModel):
     container: str
     codec: str
     transcoded: bool
-    """True when the pieces are WAVs decoded from the recording (not its own bytes)."""
+    """True when the pieces were decoded from the recording and encoded (not its bytes)."""
     pieces: list[Piece]
 
 
@@ -87,9 +88,11 @@ def prepare(path: Path, workdir: Path, *, max_seconds: float, recut: bool = Fals
     rate = PCM16_SAMPLE_RATE
     for cut in split_at_pauses(iter_pcm16(path, sample_rate=rate), sample_rate=rate,
                                max_seconds=max_seconds):  # fmt: skip
-        target = folder / "pieces" / f"{cut.index:04d}.wav"
+        target = folder / "pieces" / f"{cut.index:04d}.mp3"
         if not cut.silent:
-            atomic_write_bytes(target, pcm16_to_wav(cut.pcm, sample_rate=rate))
+            encoded = mp3_from_pcm16([cut.pcm], sample_rate=rate)
+            assert encoded is not None  # no size limit asked for
+            atomic_write_bytes(target, encoded[0])
         pieces.append(
             Piece(index=cut.index, start=cut.start / rate, end=cut.end / rate,
                   silent=cut.silent, overlap=cut.overlap / rate, file=str(target))
@@ -113,7 +116,7 @@ def prepare(path: Path, workdir: Path, *, max_seconds: float, recut: bool = Fals
 
 
 def drop_pieces(manifest: Manifest) -> None:
-    """Delete the cut WAVs once every piece has its result (the results stay)."""
+    """Delete the cut pieces once every piece has its result (the results stay)."""
     for piece in manifest.pieces:
         file = Path(piece.file)
         if file.parent.name == "pieces":

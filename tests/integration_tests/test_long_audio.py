@@ -104,7 +104,7 @@ def test_a_30_minute_m4a_is_transcribed_in_order_at_its_true_times(
     errors = []
     for s in sent:
         heard = min(listener.located, key=lambda h: abs(h.offset - s.start))
-        assert heard.duration == pytest.approx(s.end - s.start, abs=0.05)
+        assert heard.duration == pytest.approx(s.end - s.start, abs=0.1)  # MP3 frame padding
         errors.append(abs(heard.offset - s.start))
     assert max(errors) <= TIMESTAMP_TOLERANCE, errors
     print(f"timestamp error: max {max(errors):.3f} s over {len(errors)} segments")
@@ -244,7 +244,7 @@ def test_the_cli_resumes_after_a_kill_and_writes_subtitles(
 ) -> None:
     listener, env = served
     srt, workdir = tmp_path / "meeting.srt", tmp_path / "work"
-    listener.delay = 0.4
+    listener.delay = 1.0
     first = cli(["transcribe", str(m4a), "-o", str(srt), "--workdir", str(workdir),
                  "--concurrency", "1"], env)  # fmt: skip
     deadline = time.monotonic() + 120
@@ -254,7 +254,7 @@ def test_the_cli_resumes_after_a_kill_and_writes_subtitles(
     first.send_signal(signal.SIGKILL)
     first.communicate()
     finished = len(list(workdir.glob("*/results/*/*.json")))
-    assert 3 <= finished < 7
+    assert 3 <= finished < 7, finished
     assert not srt.exists()
     asked_before = len(listener.located)
     listener.delay = 0.0

@@ -46,7 +46,7 @@ def test_the_requests_are_what_azure_documents() -> None:
     for body in pieces:
         part = next(p for p in body["messages"][-1]["content"] if p["type"] == "input_audio")
         assert set(part["input_audio"]) == {"data", "format"}
-        assert part["input_audio"]["format"] == "wav"
+        assert part["input_audio"]["format"] == "mp3"
         assert part["input_audio"]["data"].startswith("sha256:")
     final = bodies[-1]
     assert final["modalities"] == ["text", "audio"]
