@@ -13,7 +13,7 @@ from typing import Final
 
 import click
 
-from langchain_azure_audio import chat_models
+from langchain_azure_audio._profiles import ALL_VOICES
 from langchain_azure_audio.audio import (
     OUTPUT_FORMATS,
     check_audio_bytes,
@@ -62,7 +62,7 @@ def check_voice(voice: str | None, allow_unknown: bool) -> str | None:
     """The voice to use, or a usage error naming `--voice` and `--allow-unknown-voice`."""
     if voice is None:
         return None
-    voices = chat_models.DOCUMENTED_VOICES
+    voices = ALL_VOICES  # chat_models.DOCUMENTED_VOICES, without loading the chat model
     name = voice.strip()
     if name.lower() in voices:
         return name.lower()
