@@ -143,6 +143,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host.strip("[]"), port))
+    sock.listen(128)  # connections wait in the queue while uvicorn starts, never refused
     sock.set_inheritable(True)
     return sock
 
@@ -165,6 +166,10 @@ def run(options: ServeOptions, sock: socket.socket, *, log_level: str = "info") 
         ws="auto",
         lifespan="off",
     )
-    if not logging.getLogger("langchain_azure_audio.serve").handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if not logger.handlers:  # the per-turn latency lines, on stderr beside uvicorn's own
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
     uvicorn.Server(config).run(sockets=[sock])

@@ -122,8 +122,9 @@ function onMessage(m) {
     case "reset":
       $("transcript").textContent = "";
       return;
-    case "error":
+    case "error": // an answer that failed mid-way plays out what arrived, then stops
       state.answering = false;
+      if (state.playback) state.playback.port.postMessage({ type: "end" });
       return error(m.message);
     default:
       return error(`the server sent an unknown message type ${m.type}`);
