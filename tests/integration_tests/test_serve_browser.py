@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import time
 import wave
 from pathlib import Path
@@ -163,11 +162,8 @@ def silence(path: Path, seconds: float) -> Path:
 
 def test_offline_mode_push_to_talk_and_refusals(tmp_path: Path) -> None:
     """Offline: the demo question replays (labelled synthetic), anything else gets the
-    settings line. Malformed and oversize messages and foreign origins are refused with a
-    clear error, and the server keeps serving."""
-    from websockets.exceptions import InvalidStatus
-    from websockets.sync.client import connect
-
+    settings line. Malformed and oversize messages are refused with a clear error on the
+    page, and the server keeps serving (foreign origins: test_serve_protocol.py)."""
     with AppServer(ServeOptions(offline=True)) as app, \
             chromium(tmp_path, silence(tmp_path / "quiet.wav", 60)) as browser:  # fmt: skip
         page = browser.new_page()
@@ -219,39 +215,6 @@ def test_offline_mode_push_to_talk_and_refusals(tmp_path: Path) -> None:
         wait(page, "lcaa.hello !== null && document.querySelector('#status').textContent"
                    " === 'offline (synthetic replay)'")  # fmt: skip
 
-        ws_url = app.url.replace("http://", "ws://") + "ws"
-        for origin in ("http://evil.example", "null"):
-            with pytest.raises(InvalidStatus) as refused:
-                connect(ws_url, origin=origin).close()  # type: ignore[arg-type]
-            assert refused.value.response.status_code == 403
-        with pytest.raises(InvalidStatus):
-            connect(ws_url).close()  # no Origin at all: not a page of ours
-        _unmasked_frame(app, ws_url)  # a frame that breaks the WebSocket protocol
-
         page.click("#demo")  # the server still answers, after all of that
         wait(page, "lcaa.turns.length === 2 && lcaa.turns[1].audioId !== null")
         assert app.alive()
-
-
-def _unmasked_frame(app: AppServer, ws_url: str) -> None:
-    """A client frame without a mask breaks RFC 6455: the server drops that connection."""
-    host, port = app.sock.getsockname()[:2]
-    with socket.create_connection((host, port), timeout=5) as conn:
-        conn.sendall(
-            f"GET /ws HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            f"Sec-WebSocket-Version: 13\r\nOrigin: http://{host}:{port}\r\n\r\n".encode()
-        )
-        assert conn.recv(4096).startswith(b"HTTP/1.1 101")
-        conn.sendall(b"\x81\x05hello")  # text frame, unmasked
-        got, ended = b"", False
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            chunk = conn.recv(4096)
-            if not chunk:
-                ended = True
-                break
-            got += chunk
-    assert ended, "the server kept a connection that broke the protocol"
-    close = got[got.rindex(b"\x88") :]  # the server's close frame: 1002, protocol error
-    assert close[2:4] == (1002).to_bytes(2, "big"), got
