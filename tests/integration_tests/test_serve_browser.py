@@ -81,6 +81,8 @@ def test_a_spoken_conversation_with_barge_in(
             page.goto(app.url)
             wait(page, "window.lcaa && lcaa.hello !== null")
             page.select_option("#deployment", "gpt-audio-mini")
+            page.select_option("#voice", "coral")
+            wait(page, "document.querySelector('#status').textContent.includes('voice coral')")
             page.click("#start")
 
             wait(page, "lcaa.turns.length >= 1 && lcaa.turns[0].audioId !== null")
@@ -107,9 +109,9 @@ def test_a_spoken_conversation_with_barge_in(
     seconds, rms = input_audio_seconds(messages[0][-1])
     assert spoken - 0.1 <= seconds <= spoken + PREROLL + HANGOVER + 0.1, (seconds, spoken)
     assert rms > 0.02
-    # ...by the deployment picked on the page, with the server's default voice.
+    # ...from the deployment and the voice picked on the page (the server's default: marin).
     bodies = [json.loads(r["body"]) for r in service.requests]
-    assert {(b["model"], b["audio"]["voice"]) for b in bodies} == {("gpt-audio-mini", "marin")}
+    assert {(b["model"], b["audio"]["voice"]) for b in bodies} == {("gpt-audio-mini", "coral")}
 
     # The page played the whole first answer (0.6 s: 14,400 samples, no gap), audibly.
     assert after_first["played"] == 14_400
