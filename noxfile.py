@@ -1,6 +1,7 @@
 """Developer tasks, run with nox (https://nox.thea.codes): `nox -l` lists them.
 
     nox -s tests            the full suite on every supported Python (3.10-3.13), without Ray
+                            and the browser tests (`serve`'s Python side runs here too)
     nox -s tests-3.12       ... on one of them; arguments after `--` go to pytest
     nox -s ray              the Ray adapter's test (the only one that needs the ray extra)
     nox -s lint             ruff check and ruff format --check, through the pre-commit hooks
@@ -68,11 +69,12 @@ _expose_pyenv_interpreters()
 
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The full suite, without the optional Ray extra (its one test is skipped)."""
+    """The full suite, without Ray (its one test is skipped) and the browser tests."""
     if os.environ.get("CI_SUITE_RAN_ON") == session.python:
         session.skip(f"the README's test command already ran the full suite on {session.python}")
-    session.install("-e", ".[test-core]")
-    session.run("python", "-m", "pytest", "-q", *session.posargs)
+    session.install("-e", ".[test-core,serve]")
+    # the browser tests (Chromium + Playwright) run once, in the README's command
+    session.run("python", "-m", "pytest", "-q", "-m", "not browser", *session.posargs)
 
 
 @nox.session(python=PYTHONS)

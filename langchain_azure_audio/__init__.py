@@ -1,34 +1,93 @@
 """Azure OpenAI audio chat models (`gpt-audio-1.5`, `gpt-audio`, `gpt-audio-mini`, and the
-retired `gpt-4o-audio-preview` / `gpt-4o-mini-audio-preview`) for LangChain."""
+retired `gpt-4o-audio-preview` / `gpt-4o-mini-audio-preview`) for LangChain.
 
-from langchain_azure_audio._streaming import StreamInterruptedError, merge_chunks
-from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
-from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
-from langchain_azure_audio.errors import (
-    ApiVersionTooOldError,
-    AudioDecodeError,
-    AudioExpiredError,
-    AudioTooLongError,
-    AzureAudioAuthenticationError,
-    AzureAudioConfigError,
-    AzureAudioError,
-    AzureAudioInputError,
-    AzureAudioRateLimitError,
-    AzureAudioServiceError,
-    ContentFilterError,
-    DeploymentNotFoundError,
-    InvalidAudioError,
-    VoiceNotAvailableError,
-)
-from langchain_azure_audio.stream_audio import (
-    aiter_pcm,
-    asave_stream,
-    chunk_pcm,
-    iter_pcm,
-    save_stream,
-)
+The public names are imported on first use (PEP 562), so that importing a
+submodule (the command line's `--help`, say) does not load LangChain and the
+`openai` SDK; `from langchain_azure_audio import AzureChatOpenAIAudio` works as usual.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langchain_azure_audio._streaming import StreamInterruptedError, merge_chunks
+    from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
+    from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
+    from langchain_azure_audio.errors import (
+        ApiVersionTooOldError,
+        AudioDecodeError,
+        AudioExpiredError,
+        AudioTooLongError,
+        AzureAudioAuthenticationError,
+        AzureAudioConfigError,
+        AzureAudioError,
+        AzureAudioInputError,
+        AzureAudioRateLimitError,
+        AzureAudioServiceError,
+        ContentFilterError,
+        DeploymentNotFoundError,
+        InvalidAudioError,
+        VoiceNotAvailableError,
+    )
+    from langchain_azure_audio.stream_audio import (
+        aiter_pcm,
+        asave_stream,
+        chunk_pcm,
+        iter_pcm,
+        save_stream,
+    )
 
 __version__ = "0.1.0"
+
+_WHERE = {
+    "StreamInterruptedError": "_streaming",
+    "merge_chunks": "_streaming",
+    "audio_block": "audio",
+    "audio_bytes": "audio",
+    "save_audio": "audio",
+    "DOCUMENTED_VOICES": "chat_models",
+    "AzureChatOpenAIAudio": "chat_models",
+    "aiter_pcm": "stream_audio",
+    "asave_stream": "stream_audio",
+    "chunk_pcm": "stream_audio",
+    "iter_pcm": "stream_audio",
+    "save_stream": "stream_audio",
+    **dict.fromkeys(
+        (
+            "ApiVersionTooOldError",
+            "AudioDecodeError",
+            "AudioExpiredError",
+            "AudioTooLongError",
+            "AzureAudioAuthenticationError",
+            "AzureAudioConfigError",
+            "AzureAudioError",
+            "AzureAudioInputError",
+            "AzureAudioRateLimitError",
+            "AzureAudioServiceError",
+            "ContentFilterError",
+            "DeploymentNotFoundError",
+            "InvalidAudioError",
+            "VoiceNotAvailableError",
+        ),
+        "errors",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # once: later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
+
 
 __all__ = [
     "DOCUMENTED_VOICES",

@@ -13,7 +13,8 @@ from typing import Any, Final
 
 import click
 
-from langchain_azure_audio import _decode, audio, chat_models
+from langchain_azure_audio import audio
+from langchain_azure_audio._profiles import ALL_VOICES
 from langchain_azure_audio.audio import (
     INPUT_FORMATS,
     OUTPUT_FORMATS,
@@ -65,7 +66,7 @@ def check_voice(voice: str | None, allow_unknown: bool) -> str | None:
     """The voice to use, or a usage error naming `--voice` and `--allow-unknown-voice`."""
     if voice is None:
         return None
-    voices = chat_models.DOCUMENTED_VOICES
+    voices = ALL_VOICES  # chat_models.DOCUMENTED_VOICES, without loading the chat model
     name = voice.strip()
     if name.lower() in voices:
         return name.lower()
@@ -170,6 +171,8 @@ def _check_audio_file(path: Path) -> None:
     if not size or sniff_container(head) in INPUT_FORMATS:
         check_audio_bytes(head, None, where=where, size=size)  # empty, too big
     else:
+        from langchain_azure_audio import _decode  # PyAV: loaded only when a file needs it
+
         info = _decode.probe(path, where=where)  # decodable: PyAV reads its header
         _decode.check_one_request(info, where=where, max_bytes=audio.MAX_INPUT_AUDIO_BYTES)
 

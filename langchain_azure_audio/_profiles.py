@@ -33,11 +33,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
-
-from langchain_core.language_models import ModelProfile
+from typing import TYPE_CHECKING, Final
 
 from langchain_azure_audio.audio import OUTPUT_FORMATS
+
+if TYPE_CHECKING:  # imported where used: the command line's --help must not load LangChain
+    from langchain_core.language_models import ModelProfile
 
 ALL_VOICES: Final = (
     "alloy",
@@ -141,6 +142,8 @@ def model_profile(name: str | None) -> ModelProfile:
     takes no `response_format` for them), so `create_agent(response_format=...)`
     picks its tool strategy; `with_structured_output` uses function calling.
     """
+    from langchain_core.language_models import ModelProfile
+
     known = find_model(name)
     profile = ModelProfile(
         text_inputs=True,

@@ -18,13 +18,14 @@ import os
 import uuid
 import wave
 from pathlib import Path
-from typing import Any, Final, Literal
-
-from langchain_core.messages import BaseMessage
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from langchain_azure_audio import _decode
 from langchain_azure_audio._base64 import b64decode_strict
 from langchain_azure_audio.errors import AzureAudioInputError, InvalidAudioError
+
+if TYPE_CHECKING:  # imported where used: the command line's --help must not load LangChain
+    from langchain_core.messages import BaseMessage
 
 InputFormat = Literal["wav", "mp3"]
 OutputFormat = Literal["wav", "aac", "mp3", "flac", "opus", "pcm16"]
@@ -361,6 +362,8 @@ def pcm16_to_wav(pcm: bytes, *, sample_rate: int = PCM16_SAMPLE_RATE) -> bytes:
 
 def _message_audio(message: BaseMessage | dict[str, Any]) -> tuple[bytes, str]:
     """Decoded audio of an answer and its format (`wav`, `mp3`, … or `pcm16`)."""
+    from langchain_core.messages import BaseMessage
+
     if isinstance(message, BaseMessage):
         audio = message.additional_kwargs.get("audio") or {}
         fmt = message.response_metadata.get("audio_format")

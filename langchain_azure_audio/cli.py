@@ -1,6 +1,6 @@
 """The `langchain-azure-audio` command line (also `python -m langchain_azure_audio`).
 
-Subcommands: `speak`, `transcribe`, `ask`, `chat`, `audiobook`, `demo`.
+Subcommands: `speak`, `transcribe`, `ask`, `chat`, `audiobook`, `demo`, `serve`.
 
 Only `demo` runs offline (it replays the package's bundled synthetic session
 when no Azure settings are found, or with `--offline`). The others talk to
@@ -14,25 +14,27 @@ error (bad option or argument, file not found).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import click
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_azure_audio import _cli_checks as checks
+from langchain_azure_audio._profiles import ALL_VOICES as DOCUMENTED_VOICES
 from langchain_azure_audio.audio import OUTPUT_FORMATS, save_audio
-from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
 from langchain_azure_audio.errors import (
     AzureAudioError,
     AzureAudioInputError,
     ContentFilterError,
 )
-from langchain_azure_audio.tools import VERBATIM_INSTRUCTION
+
+if TYPE_CHECKING:  # LangChain, the openai SDK and the chat model load inside the commands
+    from langchain_core.messages import BaseMessage, HumanMessage  # (`--help` stays fast)
+
+    from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEBUG: Final = "langchain_azure_audio.debug"
@@ -44,6 +46,8 @@ LIVE_ONLY: Final = (
 
 def build_model(**settings: Any) -> AzureChatOpenAIAudio:
     """The model every subcommand uses, configured from the environment."""
+    from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+
     return AzureChatOpenAIAudio(**{k: v for k, v in settings.items() if v is not None})
 
 
@@ -134,6 +138,10 @@ def speak(
     live: bool | None,
 ) -> None:
     """Say TEXT aloud, word for word, and save the speech."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from langchain_azure_audio.tools import VERBATIM_INSTRUCTION
+
     checks.refuse_offline("speak", live)
     checks.check_text(text, param_hint="'TEXT'", limit=checks.MAX_SPEAK_CHARS)
     voice = checks.check_voice(voice, allow_unknown_voice)
@@ -356,6 +364,8 @@ def audiobook(
     Interrupt it at any time and run the same command again: finished segments
     are kept in --workdir and not requested twice.
     """
+    import asyncio
+
     from langchain_azure_audio.audiobook import split_book
 
     checks.refuse_offline("audiobook", live)
@@ -408,6 +418,37 @@ def demo(live: bool | None, out_dir: Path) -> None:
     run_demo(out_dir, live=live, say=click.echo, status=status)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (only this machine by default).")  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@click.option("--deployment", "deployments", multiple=True, metavar="NAME",
+              help="A deployment the page may pick (repeat it; default "
+                   "AZURE_OPENAI_DEPLOYMENT_NAME).")  # fmt: skip
+@voice_options
+@click.option("--live/--offline", default=None, help=(
+    "Force live (Azure) or offline (the demo question answered from the bundled SYNTHETIC "
+    "session). Default: live when the Azure settings are set, offline when none is."))  # fmt: skip
+def serve(
+    host: str,
+    port: int,
+    deployments: tuple[str, ...],
+    voice: str | None,
+    allow_unknown_voice: bool,
+    live: bool | None,
+) -> None:
+    """Talk to the model in your browser: a local page with microphone, streamed spoken
+    answers, push-to-talk or hands-free turns, and barge-in. Needs the `serve` extra.
+
+    The key or token stays in this process; the page only sees deployment names and voices.
+    """
+    from langchain_azure_audio._serve_cli import run_serve
+
+    run_serve(host=host, port=port, deployments=deployments, live=live, echo=click.echo,
+              voice=checks.check_voice(voice, allow_unknown_voice) or "alloy")  # fmt: skip
+
+
 def _check_book_output(output: Path, per_chapter: bool) -> None:
     if per_chapter:
         if output.exists() and not output.is_dir():
@@ -433,6 +474,8 @@ def _check_book_output(output: Path, per_chapter: bool) -> None:
 
 
 def _chat_message(line: str) -> HumanMessage:
+    from langchain_core.messages import HumanMessage
+
     if not line.startswith("@"):
         return HumanMessage(line)
     name = line[1:].strip()

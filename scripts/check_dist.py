@@ -31,6 +31,8 @@ from pathlib import Path, PurePosixPath
 PACKAGE = "langchain_azure_audio"
 BUNDLED_DEMO = f"{PACKAGE}/_bundled/demo/"
 CLI = "langchain-azure-audio"
+SERVE_STATIC = f"{PACKAGE}/serve/static/"
+SERVE_FILES = ("index.html", "app.js", "capture-worklet.js", "playback-worklet.js", "style.css")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -54,6 +56,7 @@ def wheel_problems(names: list[str]) -> list[str]:
         f"{PACKAGE}/__init__.py": f"{PACKAGE}/__init__.py" in names,
         f"{PACKAGE}/py.typed": f"{PACKAGE}/py.typed" in names,
         f"{BUNDLED_DEMO}session.json": f"{BUNDLED_DEMO}session.json" in names,
+        **{f"{SERVE_STATIC}{n}": f"{SERVE_STATIC}{n}" in names for n in SERVE_FILES},
         "the licence (.dist-info/licenses/LICENSE)": any(
             n.endswith("/licenses/LICENSE") for n in dist_info
         ),

@@ -101,6 +101,8 @@ def _cases(f: dict[str, Path], out: Path) -> list[tuple[str, list[str], str | No
         ("audiobook-concurrency-zero", ["audiobook", a_file, "--concurrency", "0"], None),
         ("audiobook-threshold-2", ["audiobook", a_file, "--threshold", "2"], None),
         ("demo-live-offline", ["demo", "--live", "--out-dir", str(out)], None),
+        ("serve-voice", ["serve", "--voice", "x", "--port", "0"], None),
+        ("serve-port", ["serve", "--port", "70000"], None),
         ("unknown-command", ["narrate"], None),
         ("unknown-option", ["speak", "Hi", "--loud"], None),
     ]

@@ -27,6 +27,7 @@ GOOD_WHEEL = [
     f"{PKG}/py.typed",
     f"{PKG}/audiobook/__init__.py",
     f"{PKG}/_bundled/demo/session.json",
+    *(f"{PKG}/serve/static/{name}" for name in check_dist.SERVE_FILES),  # the voice page
     f"{INFO}/METADATA",
     f"{INFO}/licenses/LICENSE",
     f"{INFO}/RECORD",
@@ -60,6 +61,7 @@ def test_a_stray_file_is_named(extra: str, complaint: str) -> None:
         (f"{PKG}/py.typed", "missing: langchain_azure_audio/py.typed"),
         (f"{INFO}/licenses/LICENSE", "missing: the licence"),
         (f"{PKG}/_bundled/demo/session.json", "missing: langchain_azure_audio/_bundled/demo"),
+        (f"{PKG}/serve/static/playback-worklet.js", "missing: langchain_azure_audio/serve/static"),
     ],
 )
 def test_a_missing_file_is_named(dropped: str, complaint: str) -> None:
