@@ -90,7 +90,9 @@ def prepare(path: Path, workdir: Path, *, max_seconds: float, recut: bool = Fals
                                max_seconds=max_seconds):  # fmt: skip
         target = folder / "pieces" / f"{cut.index:04d}.mp3"
         if not cut.silent:
-            encoded = mp3_from_pcm16([cut.pcm], sample_rate=rate)
+            second = 2 * rate  # fed a second at a time: no frame the size of the piece
+            frames = (cut.pcm[i : i + second] for i in range(0, len(cut.pcm), second))
+            encoded = mp3_from_pcm16(frames, sample_rate=rate)
             assert encoded is not None  # no size limit asked for
             atomic_write_bytes(target, encoded[0])
         pieces.append(

@@ -14,7 +14,16 @@ import time
 
 import pytest
 
-HEAVY = ("langchain_core", "openai", "pydantic", "azure.identity", "httpx2", "starlette")
+HEAVY = (
+    "langchain_core",
+    "openai",
+    "pydantic",
+    "azure.identity",
+    "httpx2",
+    "starlette",
+    "av",
+    "numpy",
+)
 RUNS = 5
 LIMIT = 0.3  # seconds, the bound
 
