@@ -75,6 +75,15 @@ _CONTAINERS: Final = {
     "caf": "caf",
     "asf": "wma",
 }
+_DECODER_CODECS: Final = {
+    "mp3float": "mp3",
+    "mp2float": "mp2",
+    "mp3adufloat": "mp3adu",
+    "aac_fixed": "aac",
+    "ac3_fixed": "ac3",
+    "libopus": "opus",
+    "libvorbis": "vorbis",
+}
 _NOT_AUDIO: Final = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -266,7 +275,7 @@ def probe(path: Source, *, where: str | None = None) -> AudioInfo:
 
 def _info(src: _Input, container: Any, stream: Any) -> AudioInfo:
     ctx = stream.codec_context
-    codec = str(ctx.codec.canonical_name)
+    codec = _codec_name(ctx.codec)
     name = _container_name(str(container.format.name), src.head)
     service: ServiceFormat | None = None
     if name == "wav" and codec.startswith("pcm_"):
@@ -283,6 +292,18 @@ def _info(src: _Input, container: Any, stream: Any) -> AudioInfo:
         service_format=service,
         size=src.size,
     )
+
+
+def _codec_name(codec: Any) -> str:
+    """FFmpeg's codec name (`mp3`), not its decoder's (`mp3float`).
+
+    `Codec.canonical_name` is PyAV 15's; on PyAV 14 the decoders' names are mapped.
+    """
+    canonical = getattr(codec, "canonical_name", None)
+    if canonical:
+        return str(canonical)
+    name = str(codec.name)
+    return _DECODER_CODECS.get(name, name)
 
 
 def _container_name(demuxer: str, head: bytes) -> str:
@@ -321,17 +342,18 @@ def iter_pcm16(
     """Decode a recording as a stream of mono 16-bit little-endian PCM chunks.
 
     Memory stays bounded: the file is read packet by packet, never whole. Each
-    chunk holds `chunk_seconds` of audio (the last one may be shorter). Channels
-    are averaged to mono and the audio resampled to `sample_rate` with PyAV's
-    `AudioResampler` (FFmpeg's libswresample).
+    chunk holds `chunk_seconds` of audio (the last one may be shorter). The
+    channels are downmixed to mono and the audio resampled to `sample_rate`
+    with PyAV's `AudioResampler` (FFmpeg's libswresample, its default matrix).
 
     Timing contract: sample `i` of the chunks joined is the audio at
     `i / sample_rate` seconds from the start of the recording as a player
     shows it. The encoder's priming is not in the output (FFmpeg drops it where
     the file records it: MP3's LAME header, MP4's edit list, Opus' pre-skip);
-    frames are placed by their timestamps relative to the stream's start, so a
-    gap between timestamps becomes silence and samples that overlap earlier
-    ones (duplicates) are dropped. Raw ADTS `.aac` records no priming: its first
+    frames are placed by their timestamps, counted from the first decoded frame
+    (or from another stream's earlier start, e.g. a video's), so a gap between
+    timestamps becomes silence and samples that overlap earlier ones
+    (duplicates) are dropped. Raw ADTS `.aac` records no priming: its first
     1024 to 2112 samples (about 0.02 to 0.05 s) are the encoder's, as in a player.
 
     The file is opened (and checked) when this is called, so an undecodable
@@ -360,19 +382,27 @@ def _chunks(blocks: Iterable[bytes], size: int) -> Generator[bytes, None, None]:
         yield bytes(buffer)
 
 
-def _origin(container: Any, stream: Any) -> Fraction | None:
-    """Seconds of the recording's start on the stream's clock (as a player counts from)."""
-    starts: list[Fraction] = []
-    if stream.start_time is not None and stream.time_base is not None:
-        starts.append(Fraction(stream.start_time) * Fraction(stream.time_base))
-    if container.start_time is not None:  # an earlier video stream starts the recording
-        starts.append(Fraction(int(container.start_time), av.time_base))
+def _others_start(container: Any, stream: Any) -> Fraction | None:
+    """When the container's other streams (a video) start, in seconds, if they say.
+
+    The audio's own start is its first decoded frame, not `stream.start_time`:
+    FFmpeg 7 gives a Matroska Opus stream the start -6.5 ms (its codec delay)
+    although the decoder has already dropped those samples and stamps the first
+    one it returns 0.
+    """
+    starts = [
+        Fraction(other.start_time) * Fraction(other.time_base)
+        for other in container.streams
+        if other.index != stream.index
+        and other.start_time is not None
+        and other.time_base is not None
+    ]
     return min(starts) if starts else None
 
 
 def _pcm_blocks(src: _Input, container: Any, stream: Any, rate: int) -> Iterator[bytes]:
     try:
-        timeline = Timeline(rate, _origin(container, stream))
+        timeline = Timeline(rate, earliest=_others_start(container, stream))
         for frame in _frames(src, container, stream):
             yield from timeline.feed(frame)
         yield from timeline.flush()
@@ -423,9 +453,14 @@ class Timeline:
     resampler starts at the frame's own time.
     """
 
-    def __init__(self, rate: int, origin: Fraction | None) -> None:
+    def __init__(
+        self, rate: int, origin: Fraction | None = None, *, earliest: Fraction | None = None
+    ) -> None:
+        """`origin`: the recording's time zero in seconds on the frames' clock; by default
+        the first frame's time, or `earliest` (another stream's start) if that is sooner."""
         self.rate = rate
         self.origin = origin
+        self.earliest = earliest
         self.emitted = 0  # output samples yielded so far
         self._resampler: Any = None
         self._key: tuple[str, str, int] | None = None
@@ -439,7 +474,7 @@ class Timeline:
             return None
         seconds = Fraction(frame.pts) * Fraction(frame.time_base)
         if self.origin is None:
-            self.origin = seconds
+            self.origin = seconds if self.earliest is None else min(seconds, self.earliest)
         return (seconds - self.origin) * self.rate
 
     def feed(self, frame: av.AudioFrame) -> Iterator[bytes]:

@@ -144,6 +144,38 @@ def test_a_gap_in_the_timestamps_becomes_silence(tmp_path: Path, recording: np.n
     assert lag_seconds(decoded[: 6 * RATE], recording[: 6 * RATE]) == 0
 
 
+def test_audio_that_starts_after_the_video_starts_late(
+    tmp_path: Path, recording: np.ndarray
+) -> None:
+    """A video whose sound starts 0.5 s in: a player shows that 0.5 s as silence."""
+    path = tmp_path / "clip.mkv"
+    with av.open(str(path), mode="w") as out:
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        sound = out.add_stream("flac", rate=RATE)
+        sound.layout = "mono"
+        for i in range(round(len(recording) / RATE * 10) + 5):
+            image = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+            image.pts = i
+            image.time_base = Fraction(1, 10)
+            for packet in video.encode(image):
+                out.mux(packet)
+        delay = RATE // 2
+        for start in range(0, len(recording), 1024):
+            block = recording[start : start + 1024].reshape(1, -1)
+            chunk = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
+            chunk.sample_rate, chunk.pts = RATE, delay + start
+            chunk.time_base = Fraction(1, RATE)
+            for packet in sound.encode(chunk):
+                out.mux(packet)
+        for stream in (video, sound):
+            for packet in stream.encode(None):
+                out.mux(packet)
+    decoded = pcm(iter_pcm16(path))
+    assert tone_onset(decoded, near=TONE_AT + 0.5) == pytest.approx(TONE_AT + 0.5, abs=0.02)
+    assert np.abs(decoded[: RATE // 2 - 240]).max() == 0
+
+
 def frame(value: int, samples: int, pts: int | None, rate: int = 8_000) -> av.AudioFrame:
     made = av.AudioFrame.from_ndarray(
         np.full((1, samples), value, dtype="<i2"), format="s16", layout="mono"
