@@ -561,6 +561,16 @@ def transcode_for_service(
     fitting = [
         rate for rate in MP3_BITRATES if seconds is None or _mp3_size(seconds, rate) <= max_bytes
     ]
+    if not has_mp3_encoder():
+        wav_minutes = longest_seconds("wav", max_bytes=max_bytes) / 60
+        length = f"{_clock(seconds)} long" if seconds else "long"
+        raise AudioTooLongError(
+            f"{src.where}: the recording is {length}: over {max_bytes / 2**20:.3g} MiB as WAV "
+            f"(about {wav_minutes:.0f} minutes), and this PyAV build has no MP3 encoder "
+            f"(libmp3lame) to fit it in one request. Use {LONG_AUDIO_API}.",
+            source=src.where,
+            seconds=seconds,
+        )
     if seconds is None or fitting:
         bitrate = fitting[0] if fitting else MP3_BITRATES[-1]
         mp3 = _encode_mp3(src, bitrate, max_bytes)
@@ -578,6 +588,15 @@ def longest_seconds(
     if to == "wav":
         return (max_bytes - 44) / (SERVICE_SAMPLE_RATE * 2)
     return (max_bytes - 4096) / (bitrate / 8 * 1.02)
+
+
+def has_mp3_encoder() -> bool:
+    """Whether PyAV's FFmpeg has libmp3lame (its wheels have bundled it since PyAV 9)."""
+    try:
+        av.codec.Codec("libmp3lame", "w")
+    except ValueError:  # UnknownCodecError
+        return False
+    return True
 
 
 def _wav_size(seconds: float) -> float:

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from langchain_azure_audio import AudioDecodeError, AudioTooLongError, InvalidAudioError
+from langchain_azure_audio import _decode as decode_module
 from langchain_azure_audio._decode import (
     Timeline,
     iter_pcm16,
@@ -384,3 +385,15 @@ def test_speech_survives_the_transcode(files: dict[str, Path]) -> None:
     start = round(0.75 * RATE)
     part = samples[start : start + len(voice)].astype(float)
     assert np.corrcoef(part, voice.astype(float))[0, 1] > 0.9
+
+
+def test_without_an_mp3_encoder_a_long_recording_says_so(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decode_module, "has_mp3_encoder", lambda: False)
+    with pytest.raises(AudioTooLongError, match=r"no MP3 encoder \(libmp3lame\).*transcribe_long"):
+        transcode_for_service(files["flac"], max_bytes=100_000)
+
+
+def test_the_bundled_ffmpeg_has_an_mp3_encoder() -> None:
+    assert decode_module.has_mp3_encoder()
