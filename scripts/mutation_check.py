@@ -147,7 +147,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "decode-ignores-timestamps",
-        "langchain_azure_audio/_decode.py",
+        "langchain_azure_audio/_timeline.py",
         "if frame.pts is None or frame.time_base is None:",
         "if True:",
         (DECODE,),

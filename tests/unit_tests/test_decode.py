@@ -22,11 +22,11 @@ import pytest
 from langchain_azure_audio import AudioDecodeError, AudioTooLongError, InvalidAudioError
 from langchain_azure_audio import _decode as decode_module
 from langchain_azure_audio._decode import (
-    Timeline,
     iter_pcm16,
     probe,
     transcode_for_service,
 )
+from langchain_azure_audio._timeline import Timeline
 from tests.audio_fixtures import (
     FORMATS,
     RATE,
