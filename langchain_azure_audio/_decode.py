@@ -404,6 +404,10 @@ def _pcm_blocks(src: _Input, container: Any, stream: Any, rate: int) -> Iterator
         for frame in _frames(src, container, stream):
             yield from timeline.feed(frame)
         yield from timeline.flush()
+    except av.FFmpegError as exc:  # the resampler refused a frame: never a raw av error
+        raise AudioDecodeError(
+            f"{src.where}: PyAV could not convert its audio ({_reason(exc)}).", source=src.where
+        ) from exc
     finally:
         container.close()
 
@@ -496,7 +500,13 @@ def transcode_for_service(
         )
     if seconds is None or fitting:
         bitrate = fitting[0] if fitting else MP3_BITRATES[-1]
-        mp3 = _encode_mp3(src, bitrate, max_bytes)
+        try:
+            mp3 = _encode_mp3(src, bitrate, max_bytes)
+        except av.FFmpegError as exc:
+            raise AudioDecodeError(
+                f"{src.where}: PyAV could not encode it as MP3 ({_reason(exc)}).",
+                source=src.where,
+            ) from exc
         if mp3 is not None:
             data, samples = mp3
             record.update(to="mp3", seconds=round(samples / SERVICE_SAMPLE_RATE, 3))

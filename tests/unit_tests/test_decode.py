@@ -397,3 +397,14 @@ def test_without_an_mp3_encoder_a_long_recording_says_so(
 
 def test_the_bundled_ffmpeg_has_an_mp3_encoder() -> None:
     assert decode_module.has_mp3_encoder()
+
+
+def test_a_resampler_failure_is_a_typed_error_too(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Any, frame: Any) -> Any:
+        raise av.error.InvalidDataError(1094995529, "Invalid data found")
+
+    monkeypatch.setattr(Timeline, "feed", refuse)
+    with pytest.raises(AudioDecodeError, match=r"meeting\.flac: PyAV could not convert its audio"):
+        list(iter_pcm16(files["flac"]))
