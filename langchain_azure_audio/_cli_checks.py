@@ -158,7 +158,7 @@ def _check_audio_file(path: Path) -> None:
 
     WAV and MP3 (sent as they are) must be at most 20 MiB; any other recording
     must decode (PyAV reads its header) and be short enough to fit once
-    transcoded (about 87 minutes as MP3).
+    transcoded (about 86 minutes as 32 kbit/s MP3).
     """
     where = str(path)
     if path.is_dir():

@@ -43,6 +43,7 @@ from typing import Any, Final, Literal
 import av
 
 from langchain_azure_audio._encode import mp3_from_pcm16
+from langchain_azure_audio._timeline import Timeline
 from langchain_azure_audio.errors import AudioDecodeError, AudioTooLongError
 
 ServiceFormat = Literal["wav", "mp3"]
@@ -58,9 +59,6 @@ LONG_AUDIO_API: Final = (
     "langchain_azure_audio.long_audio.transcribe_long(llm, path) or ask_long(llm, path, "
     "question), which split the recording at pauses"
 )
-GAP_TOLERANCE: Final = 0.002
-"""Seconds a frame's timestamp may stray from where the samples before it end (rounding
-of coarse time bases, e.g. WebM's milliseconds) before it counts as a gap or an overlap."""
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +72,15 @@ _CONTAINERS: Final = {
     "aiff": "aiff",
     "caf": "caf",
     "asf": "wma",
+}
+_DECODER_CODECS: Final = {
+    "mp3float": "mp3",
+    "mp2float": "mp2",
+    "mp3adufloat": "mp3adu",
+    "aac_fixed": "aac",
+    "ac3_fixed": "ac3",
+    "libopus": "opus",
+    "libvorbis": "vorbis",
 }
 _NOT_AUDIO: Final = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -266,7 +273,7 @@ def probe(path: Source, *, where: str | None = None) -> AudioInfo:
 
 def _info(src: _Input, container: Any, stream: Any) -> AudioInfo:
     ctx = stream.codec_context
-    codec = str(ctx.codec.canonical_name)
+    codec = _codec_name(ctx.codec)
     name = _container_name(str(container.format.name), src.head)
     service: ServiceFormat | None = None
     if name == "wav" and codec.startswith("pcm_"):
@@ -283,6 +290,18 @@ def _info(src: _Input, container: Any, stream: Any) -> AudioInfo:
         service_format=service,
         size=src.size,
     )
+
+
+def _codec_name(codec: Any) -> str:
+    """FFmpeg's codec name (`mp3`), not its decoder's (`mp3float`).
+
+    `Codec.canonical_name` is PyAV 15's; on PyAV 14 the decoders' names are mapped.
+    """
+    canonical = getattr(codec, "canonical_name", None)
+    if canonical:
+        return str(canonical)
+    name = str(codec.name)
+    return _DECODER_CODECS.get(name, name)
 
 
 def _container_name(demuxer: str, head: bytes) -> str:
@@ -321,17 +340,18 @@ def iter_pcm16(
     """Decode a recording as a stream of mono 16-bit little-endian PCM chunks.
 
     Memory stays bounded: the file is read packet by packet, never whole. Each
-    chunk holds `chunk_seconds` of audio (the last one may be shorter). Channels
-    are averaged to mono and the audio resampled to `sample_rate` with PyAV's
-    `AudioResampler` (FFmpeg's libswresample).
+    chunk holds `chunk_seconds` of audio (the last one may be shorter). The
+    channels are downmixed to mono and the audio resampled to `sample_rate`
+    with PyAV's `AudioResampler` (FFmpeg's libswresample, its default matrix).
 
     Timing contract: sample `i` of the chunks joined is the audio at
     `i / sample_rate` seconds from the start of the recording as a player
     shows it. The encoder's priming is not in the output (FFmpeg drops it where
     the file records it: MP3's LAME header, MP4's edit list, Opus' pre-skip);
-    frames are placed by their timestamps relative to the stream's start, so a
-    gap between timestamps becomes silence and samples that overlap earlier
-    ones (duplicates) are dropped. Raw ADTS `.aac` records no priming: its first
+    frames are placed by their timestamps, counted from the first decoded frame
+    (or from another stream's earlier start, e.g. a video's), so a gap between
+    timestamps becomes silence and samples that overlap earlier ones
+    (duplicates) are dropped. Raw ADTS `.aac` records no priming: its first
     1024 to 2112 samples (about 0.02 to 0.05 s) are the encoder's, as in a player.
 
     The file is opened (and checked) when this is called, so an undecodable
@@ -360,22 +380,34 @@ def _chunks(blocks: Iterable[bytes], size: int) -> Generator[bytes, None, None]:
         yield bytes(buffer)
 
 
-def _origin(container: Any, stream: Any) -> Fraction | None:
-    """Seconds of the recording's start on the stream's clock (as a player counts from)."""
-    starts: list[Fraction] = []
-    if stream.start_time is not None and stream.time_base is not None:
-        starts.append(Fraction(stream.start_time) * Fraction(stream.time_base))
-    if container.start_time is not None:  # an earlier video stream starts the recording
-        starts.append(Fraction(int(container.start_time), av.time_base))
+def _others_start(container: Any, stream: Any) -> Fraction | None:
+    """When the container's other streams (a video) start, in seconds, if they say.
+
+    The audio's own start is its first decoded frame, not `stream.start_time`:
+    FFmpeg 7 gives a Matroska Opus stream the start -6.5 ms (its codec delay)
+    although the decoder has already dropped those samples and stamps the first
+    one it returns 0.
+    """
+    starts = [
+        Fraction(other.start_time) * Fraction(other.time_base)
+        for other in container.streams
+        if other.index != stream.index
+        and other.start_time is not None
+        and other.time_base is not None
+    ]
     return min(starts) if starts else None
 
 
 def _pcm_blocks(src: _Input, container: Any, stream: Any, rate: int) -> Iterator[bytes]:
     try:
-        timeline = Timeline(rate, _origin(container, stream))
+        timeline = Timeline(rate, earliest=_others_start(container, stream))
         for frame in _frames(src, container, stream):
             yield from timeline.feed(frame)
         yield from timeline.flush()
+    except av.FFmpegError as exc:  # the resampler refused a frame: never a raw av error
+        raise AudioDecodeError(
+            f"{src.where}: PyAV could not convert its audio ({_reason(exc)}).", source=src.where
+        ) from exc
     finally:
         container.close()
 
@@ -411,76 +443,6 @@ def _frames(src: _Input, container: Any, stream: Any) -> Iterator[Any]:
         )
     if skipped:
         logger.warning("%s: skipped %d damaged packet(s): %s", src.where, skipped, error)
-
-
-class Timeline:
-    """Places decoded frames on the output timeline (`iter_pcm16`'s timing contract).
-
-    Frames that follow on from the previous ones go through one resampler.
-    When a frame's timestamp is more than `GAP_TOLERANCE` away from where the
-    audio so far ends (or its format changes), the resampler is flushed, the
-    gap is filled with silence or the overlapping output is skipped, and a new
-    resampler starts at the frame's own time.
-    """
-
-    def __init__(self, rate: int, origin: Fraction | None) -> None:
-        self.rate = rate
-        self.origin = origin
-        self.emitted = 0  # output samples yielded so far
-        self._resampler: Any = None
-        self._key: tuple[str, str, int] | None = None
-        self._start = 0  # output position of the current resampler's first input sample
-        self._fed = 0  # input samples given to the current resampler
-        self._skip = 0  # output samples still to drop (an overlap)
-
-    def _position(self, frame: av.AudioFrame) -> Fraction | None:
-        """Where the frame starts, in output samples, or None when it has no timestamp."""
-        if frame.pts is None or frame.time_base is None:
-            return None
-        seconds = Fraction(frame.pts) * Fraction(frame.time_base)
-        if self.origin is None:
-            self.origin = seconds
-        return (seconds - self.origin) * self.rate
-
-    def feed(self, frame: av.AudioFrame) -> Iterator[bytes]:
-        key = (frame.format.name, frame.layout.name, int(frame.sample_rate))
-        position = self._position(frame)
-        if self._resampler is not None and self._key is not None:
-            expected = self._start + Fraction(self._fed * self.rate, self._key[2])
-            if position is None:
-                position = expected
-            off = abs(position - expected) > GAP_TOLERANCE * self.rate
-            restart = key != self._key or off
-        else:
-            position = Fraction(0) if position is None else position
-            restart = True
-        if restart:
-            yield from self.flush()
-            target = round(position)
-            if target > self.emitted:  # a gap (or audio that starts late): silence
-                yield bytes(2 * (target - self.emitted))
-                self.emitted = target
-            self._skip = self.emitted - target  # an overlap: drop what is already out
-            self._start, self._fed, self._key = target, 0, key
-            self._resampler = av.AudioResampler(format="s16", layout="mono", rate=self.rate)
-        self._fed += frame.samples
-        for out in self._resampler.resample(frame):
-            yield from self._emit(out)
-
-    def flush(self) -> Iterator[bytes]:
-        if self._resampler is not None:
-            for out in self._resampler.resample(None):
-                yield from self._emit(out)
-            self._resampler = None
-
-    def _emit(self, frame: av.AudioFrame) -> Iterator[bytes]:
-        samples = frame.to_ndarray().reshape(-1)[: frame.samples]
-        if self._skip:
-            dropped = min(self._skip, len(samples))
-            samples, self._skip = samples[dropped:], self._skip - dropped
-        if len(samples):
-            self.emitted += len(samples)
-            yield samples.astype("<i2", copy=False).tobytes()
 
 
 # -------------------------------------------------------------------- transcoding
@@ -526,9 +488,25 @@ def transcode_for_service(
     fitting = [
         rate for rate in MP3_BITRATES if seconds is None or _mp3_size(seconds, rate) <= max_bytes
     ]
+    if not has_mp3_encoder():
+        wav_minutes = longest_seconds("wav", max_bytes=max_bytes) / 60
+        length = f"{_clock(seconds)} long" if seconds else "long"
+        raise AudioTooLongError(
+            f"{src.where}: the recording is {length}: over {max_bytes / 2**20:.3g} MiB as WAV "
+            f"(about {wav_minutes:.0f} minutes), and this PyAV build has no MP3 encoder "
+            f"(libmp3lame) to fit it in one request. Use {LONG_AUDIO_API}.",
+            source=src.where,
+            seconds=seconds,
+        )
     if seconds is None or fitting:
         bitrate = fitting[0] if fitting else MP3_BITRATES[-1]
-        mp3 = _encode_mp3(src, bitrate, max_bytes)
+        try:
+            mp3 = _encode_mp3(src, bitrate, max_bytes)
+        except av.FFmpegError as exc:
+            raise AudioDecodeError(
+                f"{src.where}: PyAV could not encode it as MP3 ({_reason(exc)}).",
+                source=src.where,
+            ) from exc
         if mp3 is not None:
             data, samples = mp3
             record.update(to="mp3", seconds=round(samples / SERVICE_SAMPLE_RATE, 3))
@@ -543,6 +521,15 @@ def longest_seconds(
     if to == "wav":
         return (max_bytes - 44) / (SERVICE_SAMPLE_RATE * 2)
     return (max_bytes - 4096) / (bitrate / 8 * 1.02)
+
+
+def has_mp3_encoder() -> bool:
+    """Whether PyAV's FFmpeg has libmp3lame (its wheels have bundled it since PyAV 9)."""
+    try:
+        av.codec.Codec("libmp3lame", "w")
+    except ValueError:  # UnknownCodecError
+        return False
+    return True
 
 
 def _wav_size(seconds: float) -> float:

@@ -89,8 +89,10 @@ def input_format_from_mime(mime_type: str, *, where: str) -> InputFormat:
         return _MIME_TO_INPUT_FORMAT[base]
     raise InvalidAudioError(
         f"{where}: mime_type {mime_type!r} is not accepted as input audio. "
-        f"Azure audio models accept {_ACCEPTED}; convert the audio (for example "
-        "with ffmpeg) and pass mime_type 'audio/wav' or 'audio/mpeg'."
+        f"Azure audio models accept {_ACCEPTED}; build the block with "
+        "langchain_azure_audio.audio_block(path_or_bytes), which transcodes M4A, Ogg, FLAC "
+        "and WebM, or convert the audio (for example with ffmpeg) and pass mime_type "
+        "'audio/wav' or 'audio/mpeg'."
     )
 
 
@@ -300,7 +302,7 @@ def build_audio_block(
 ) -> dict[str, Any]:
     """`audio_block`'s work, with errors naming the input `where` (the CLI names files so).
 
-    A WAV or MP3 is checked from its header and size before it is read whole.
+    A WAV or MP3 that is empty or over 20 MiB is refused before it is read whole.
     """
     if isinstance(source, bytes):
         head, size = source[:4096], len(source)
@@ -325,7 +327,8 @@ def build_audio_block(
             f"{where}: mime_type {mime_type!r} does not match the bytes, which are "
             f"{str(found).upper()}; pass mime_type {right!r}, or none (the bytes are sniffed)."
         )
-    check_audio_bytes(head, declared, where=where, size=size)  # empty or too big: not read
+    if not size or size > MAX_INPUT_AUDIO_BYTES:  # refused from the size: never read whole
+        check_audio_bytes(head, declared, where=where, size=size)
     data = source if isinstance(source, bytes) else source.read_bytes()
     fmt = check_audio_bytes(data, declared, where=where)
     return {

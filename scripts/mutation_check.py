@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CRASH = "tests/integration_tests/test_crash_safety.py"
 SHAPE = "tests/unit_tests/test_request_shape.py"
+DECODE = "tests/unit_tests/test_decode.py"
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,38 @@ MUTANTS: tuple[Mutant, ...] = (
         ("tests/integration_tests/test_token_refresh.py",),
         "a raising token provider crashes with its own traceback instead of the auth error",
     ),
+    Mutant(
+        "decode-ignores-timestamps",
+        "langchain_azure_audio/_timeline.py",
+        "if frame.pts is None or frame.time_base is None:",
+        "if True:",
+        (DECODE,),
+        "decoded frames are laid end to end: a gap in a recording shifts everything after it",
+    ),
+    Mutant(
+        "decode-counts-from-zero",
+        "langchain_azure_audio/_decode.py",
+        "timeline = Timeline(rate, earliest=_others_start(container, stream))",
+        "timeline = Timeline(rate, Fraction(0))",
+        (DECODE,),
+        "an MP3's decoded audio starts 46 ms late (its start time is not time zero)",
+    ),
+    Mutant(
+        "decode-ignores-video-start",
+        "langchain_azure_audio/_decode.py",
+        "timeline = Timeline(rate, earliest=_others_start(container, stream))",
+        "timeline = Timeline(rate)",
+        (DECODE,),
+        "a video's sound that starts 0.5 s in is decoded 0.5 s early",
+    ),
+    Mutant(
+        "transcoding-not-reported",
+        "langchain_azure_audio/_messages.py",
+        'answer.response_metadata["transcoded_inputs"] = records',
+        "pass",
+        ("tests/unit_tests/test_audio_formats.py",),
+        "an answer to a transcoded M4A does not say it was transcoded",
+    ),
 )
 
 
@@ -207,6 +240,9 @@ def main() -> int:
             print(f"{m.name:34} {m.path}: {m.effect}")
         return 0 if options.list else 2
     with tempfile.TemporaryDirectory(prefix="lcaa-mutants-") as scratch:
+        shared = ROOT.parent / "shared"
+        if shared.is_dir():  # tests read real speech from ../shared, beside each copy too
+            (Path(scratch) / "shared").symlink_to(shared)
         baseline = Path(scratch) / "baseline"
         copy_repo(baseline)
         check_shadowing(baseline)

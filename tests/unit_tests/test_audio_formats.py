@@ -291,3 +291,18 @@ def test_the_formats_page_states_the_limits_the_code_uses() -> None:
     for row in ("| MPEG-4 / AAC |", "| raw ADTS / AAC |", "| Ogg / Opus |", "| Ogg / Vorbis |",
                 "| FLAC / FLAC |", "| WebM (Matroska) / Opus or Vorbis |"):  # fmt: skip
         assert row + " transcoded |" in page
+
+
+def test_a_wav_over_20_mib_is_refused_without_reading_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "huge.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(RATE)
+        wav.writeframes(bytes(4 * RATE))  # 2 s: 96,044 bytes
+    monkeypatch.setattr(audio_module, "MAX_INPUT_AUDIO_BYTES", 50_000)  # scaled down
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"read {self} whole"))
+    with pytest.raises(AzureAudioInputError, match="the audio is 96,044 bytes"):
+        audio_block(path)

@@ -20,12 +20,13 @@ import numpy as np
 import pytest
 
 from langchain_azure_audio import AudioDecodeError, AudioTooLongError, InvalidAudioError
+from langchain_azure_audio import _decode as decode_module
 from langchain_azure_audio._decode import (
-    Timeline,
     iter_pcm16,
     probe,
     transcode_for_service,
 )
+from langchain_azure_audio._timeline import Timeline
 from tests.audio_fixtures import (
     FORMATS,
     RATE,
@@ -142,6 +143,38 @@ def test_a_gap_in_the_timestamps_becomes_silence(tmp_path: Path, recording: np.n
     assert np.abs(gap).max() == 0
     # before the gap nothing moved
     assert lag_seconds(decoded[: 6 * RATE], recording[: 6 * RATE]) == 0
+
+
+def test_audio_that_starts_after_the_video_starts_late(
+    tmp_path: Path, recording: np.ndarray
+) -> None:
+    """A video whose sound starts 0.5 s in: a player shows that 0.5 s as silence."""
+    path = tmp_path / "clip.mkv"
+    with av.open(str(path), mode="w") as out:
+        video = out.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        sound = out.add_stream("flac", rate=RATE)
+        sound.layout = "mono"
+        for i in range(round(len(recording) / RATE * 10) + 5):
+            image = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+            image.pts = i
+            image.time_base = Fraction(1, 10)
+            for packet in video.encode(image):
+                out.mux(packet)
+        delay = RATE // 2
+        for start in range(0, len(recording), 1024):
+            block = recording[start : start + 1024].reshape(1, -1)
+            chunk = av.AudioFrame.from_ndarray(block, format="s16", layout="mono")
+            chunk.sample_rate, chunk.pts = RATE, delay + start
+            chunk.time_base = Fraction(1, RATE)
+            for packet in sound.encode(chunk):
+                out.mux(packet)
+        for stream in (video, sound):
+            for packet in stream.encode(None):
+                out.mux(packet)
+    decoded = pcm(iter_pcm16(path))
+    assert tone_onset(decoded, near=TONE_AT + 0.5) == pytest.approx(TONE_AT + 0.5, abs=0.02)
+    assert np.abs(decoded[: RATE // 2 - 240]).max() == 0
 
 
 def frame(value: int, samples: int, pts: int | None, rate: int = 8_000) -> av.AudioFrame:
@@ -352,3 +385,26 @@ def test_speech_survives_the_transcode(files: dict[str, Path]) -> None:
     start = round(0.75 * RATE)
     part = samples[start : start + len(voice)].astype(float)
     assert np.corrcoef(part, voice.astype(float))[0, 1] > 0.9
+
+
+def test_without_an_mp3_encoder_a_long_recording_says_so(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decode_module, "has_mp3_encoder", lambda: False)
+    with pytest.raises(AudioTooLongError, match=r"no MP3 encoder \(libmp3lame\).*transcribe_long"):
+        transcode_for_service(files["flac"], max_bytes=100_000)
+
+
+def test_the_bundled_ffmpeg_has_an_mp3_encoder() -> None:
+    assert decode_module.has_mp3_encoder()
+
+
+def test_a_resampler_failure_is_a_typed_error_too(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Any, frame: Any) -> Any:
+        raise av.error.InvalidDataError(1094995529, "Invalid data found")
+
+    monkeypatch.setattr(Timeline, "feed", refuse)
+    with pytest.raises(AudioDecodeError, match=r"meeting\.flac: PyAV could not convert its audio"):
+        list(iter_pcm16(files["flac"]))
