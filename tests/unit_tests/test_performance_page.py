@@ -44,7 +44,10 @@ def test_a_hand_edited_number_is_caught() -> None:
 
 def test_the_page_lists_every_benchmark_script_and_no_removed_experiment() -> None:
     page = _docs.PAGE.read_text()
-    scripts = sorted(p.name for p in (REPO / "benchmarks").glob("bench_*.py"))
+    # bench_long_audio.py writes its own page (docs/long-recordings.md, test_long_audio_page)
+    scripts = sorted(
+        p.name for p in (REPO / "benchmarks").glob("bench_*.py") if p.name != "bench_long_audio.py"
+    )
     assert len(scripts) == len(_docs.BENCHMARKS)
     for script in scripts:
         assert script in page
