@@ -4,8 +4,10 @@ example test and the cassette test.
 `write_meeting` builds `meeting.wav` (24 kHz mono, about 100 s) from the
 project's own SYNTHETIC spoken inputs in cassettes/audio (espeak-ng speech) with
 pauses between the lines, a 25 s silence, and a faint deterministic noise floor;
-nothing is random, so the pieces cut from it, and their digests in
-cassettes/long_audio.json, are the same on every machine. Its ground truth says
+nothing is random or floating-point, and the session sends lossless WAV
+pieces (`piece_format="wav"`), so the pieces cut from it, and their digests in
+cassettes/long_audio.json, are the same on every machine and PyAV version
+(MP3 pieces would depend on the bundled encoder's version). Its ground truth says
 what is said where, for the listening service that answers the requests.
 """
 
@@ -36,12 +38,16 @@ QUESTION: Final = "When is the design review?"
 
 
 def _clip(name: str) -> np.ndarray:
+    """The 16 kHz clip at 24 kHz, by linear interpolation in integers (no floating point:
+    the same samples with every numpy)."""
     with wave.open(str(CASSETTES / "audio" / f"{name}.wav")) as w:
         assert w.getnchannels() == 1
-        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
-        rate = w.getframerate()
-    t = np.arange(round(len(x) * RATE / rate)) * rate / RATE  # linear resampling: exact
-    return np.interp(t, np.arange(len(x)), x).round().astype("<i2")
+        assert w.getframerate() == 16_000
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int64)
+    x = np.append(x, x[-1])
+    j = np.arange((len(x) - 1) * 3 // 2)
+    i, frac = (2 * j) // 3, (2 * j) % 3  # output j sits at input 2j/3
+    return ((x[i] * (3 - frac) + x[i + 1] * frac) // 3).astype("<i2")
 
 
 def _floor(n: int) -> np.ndarray:
@@ -88,8 +94,8 @@ def session(llm: Any, folder: Path) -> tuple[Any, Any]:
     from langchain_azure_audio.long_audio import ask_long, transcribe_long, write_transcript
 
     transcript = transcribe_long(llm, folder / "meeting.wav", workdir=folder / ".meeting",
-                                 segment_seconds=SEGMENT_SECONDS)  # fmt: skip
+                                 segment_seconds=SEGMENT_SECONDS, piece_format="wav")  # fmt: skip
     write_transcript(transcript, folder / "meeting.srt")
     answer = ask_long(llm, folder / "meeting.wav", QUESTION, workdir=folder / ".meeting",
-                      segment_seconds=SEGMENT_SECONDS)  # fmt: skip
+                      segment_seconds=SEGMENT_SECONDS, piece_format="wav")  # fmt: skip
     return transcript, answer

@@ -34,7 +34,7 @@ from langchain_azure_audio.long_audio.pieces import (
     job_key,
     run_pieces,
 )
-from langchain_azure_audio.long_audio.prepare import Piece
+from langchain_azure_audio.long_audio.prepare import Piece, PieceFormat
 from langchain_azure_audio.long_audio.transcribe import (
     DEFAULT_SEGMENT_SECONDS,
     check_options,
@@ -103,6 +103,7 @@ async def aask_long(
     max_concurrency: int = 4,
     requests_per_minute: float | None = None,
     on_progress: ProgressCallback | None = None,
+    piece_format: PieceFormat = "mp3",
 ) -> LongAnswer:
     """Answer `question` about a recording of any length (see `ask_long`)."""
     _check_question(question)
@@ -113,12 +114,12 @@ async def aask_long(
             return await aask_long(
                 llm, path, question, workdir=scratch, segment_seconds=segment_seconds,
                 max_concurrency=max_concurrency, requests_per_minute=requests_per_minute,
-                on_progress=on_progress,
+                on_progress=on_progress, piece_format=piece_format,
             )  # fmt: skip
     workdir = Path(workdir)
     pacer = RequestPacer(requests_per_minute)
     key = "ask-" + job_key(ASK_PART_INSTRUCTION, question)
-    manifest = await prepared(path, workdir, segment_seconds, key)
+    manifest = await prepared(path, workdir, segment_seconds, key, piece_format)
     if len(manifest.pieces) == 1 and not manifest.pieces[0].silent:
         return await _ask_directly(llm, manifest.pieces[0], question, pacer)
     notes = await run_pieces(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import BaseModel
 
@@ -25,9 +25,11 @@ from langchain_azure_audio.audio import (
     MAX_INPUT_AUDIO_BYTES,
     PCM16_SAMPLE_RATE,
     atomic_write_bytes,
+    pcm16_to_wav,
 )
 
-MANIFEST_VERSION: Final = 2  # 2: pieces are MP3
+MANIFEST_VERSION: Final = 2  # 2: pieces are MP3 (or WAV, `piece_format`)
+PieceFormat = Literal["mp3", "wav"]
 
 
 class Piece(BaseModel):
@@ -51,6 +53,7 @@ class Manifest(BaseModel):
     source: str
     sha256: str
     max_seconds: float
+    piece_format: PieceFormat = "mp3"
     duration: float
     container: str
     codec: str
@@ -72,7 +75,14 @@ def recording_folder(workdir: Path, sha256: str) -> Path:
     return workdir / sha256[:16]
 
 
-def prepare(path: Path, workdir: Path, *, max_seconds: float, recut: bool = False) -> Manifest:
+def prepare(
+    path: Path,
+    workdir: Path,
+    *,
+    max_seconds: float,
+    piece_format: PieceFormat = "mp3",
+    recut: bool = False,
+) -> Manifest:
     """Cut `path` into pieces in `workdir`, or reuse the manifest a previous run wrote
     for the same file and settings (`recut=True` cuts again, e.g. when pieces still
     needed were deleted)."""
@@ -82,14 +92,17 @@ def prepare(path: Path, workdir: Path, *, max_seconds: float, recut: bool = Fals
     manifest_path = folder / "manifest.json"
     if manifest_path.is_file():
         found = Manifest.model_validate_json(manifest_path.read_text())
-        if not recut and found.version == MANIFEST_VERSION and found.max_seconds == max_seconds:
+        same = (found.version, found.max_seconds, found.piece_format)
+        if not recut and same == (MANIFEST_VERSION, max_seconds, piece_format):
             return found
     pieces: list[Piece] = []
     rate = PCM16_SAMPLE_RATE
     for cut in split_at_pauses(iter_pcm16(path, sample_rate=rate), sample_rate=rate,
                                max_seconds=max_seconds):  # fmt: skip
-        target = folder / "pieces" / f"{cut.index:04d}.mp3"
-        if not cut.silent:
+        target = folder / "pieces" / f"{cut.index:04d}.{piece_format}"
+        if not cut.silent and piece_format == "wav":  # lossless, six times the size
+            atomic_write_bytes(target, pcm16_to_wav(cut.pcm, sample_rate=rate))
+        elif not cut.silent:
             second = 2 * rate  # fed a second at a time: no frame the size of the piece
             frames = (cut.pcm[i : i + second] for i in range(0, len(cut.pcm), second))
             encoded = mp3_from_pcm16(frames, sample_rate=rate)
@@ -110,7 +123,8 @@ def prepare(path: Path, workdir: Path, *, max_seconds: float, recut: bool = Fals
         Path(pieces[0].file).unlink()
         pieces[0] = pieces[0].model_copy(update={"file": str(path.resolve())})
     manifest = Manifest(
-        source=str(path), sha256=sha, max_seconds=max_seconds, duration=duration,
+        source=str(path), sha256=sha, max_seconds=max_seconds, piece_format=piece_format,
+        duration=duration,
         container=info.container, codec=info.codec, transcoded=not as_is, pieces=pieces,
     )  # fmt: skip
     atomic_write_bytes(manifest_path, manifest.model_dump_json(indent=1).encode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import tempfile
 from pathlib import Path
 from typing import Any, Final
@@ -25,6 +26,7 @@ from langchain_azure_audio.long_audio.pieces import (
 from langchain_azure_audio.long_audio.prepare import (
     Manifest,
     Piece,
+    PieceFormat,
     drop_pieces,
     prepare,
 )
@@ -122,13 +124,16 @@ def check_options(max_concurrency: int, segment_seconds: float) -> None:
         )
 
 
-async def prepared(path: Path, workdir: Path, segment_seconds: float, key: str) -> Manifest:
+async def prepared(
+    path: Path, workdir: Path, segment_seconds: float, key: str, piece_format: PieceFormat
+) -> Manifest:
     """The recording's manifest, recut when a piece that still needs a request is gone."""
-    manifest = await asyncio.to_thread(prepare, path, workdir, max_seconds=segment_seconds)
+    cut = functools.partial(
+        prepare, path, workdir, max_seconds=segment_seconds, piece_format=piece_format
+    )
+    manifest = await asyncio.to_thread(cut)
     if any(not Path(p.file).is_file() for p in pieces_to_send(manifest, workdir, key)):
-        manifest = await asyncio.to_thread(
-            prepare, path, workdir, max_seconds=segment_seconds, recut=True
-        )
+        manifest = await asyncio.to_thread(cut, recut=True)
     return manifest
 
 
@@ -141,6 +146,7 @@ async def atranscribe_long(
     max_concurrency: int = 4,
     requests_per_minute: float | None = None,
     instruction: str = TRANSCRIBE_INSTRUCTION,
+    piece_format: PieceFormat = "mp3",
     on_progress: ProgressCallback | None = None,
 ) -> LongTranscript:
     """Transcribe a recording of any length and format (see `transcribe_long`)."""
@@ -151,11 +157,11 @@ async def atranscribe_long(
             return await atranscribe_long(
                 llm, path, workdir=scratch, segment_seconds=segment_seconds,
                 max_concurrency=max_concurrency, requests_per_minute=requests_per_minute,
-                instruction=instruction, on_progress=on_progress,
+                instruction=instruction, on_progress=on_progress, piece_format=piece_format,
             )  # fmt: skip
     workdir = Path(workdir)
     key = "transcribe-" + job_key(instruction)
-    manifest = await prepared(path, workdir, segment_seconds, key)
+    manifest = await prepared(path, workdir, segment_seconds, key, piece_format)
     segments = await run_pieces(
         llm, manifest, workdir, key=key, build=_transcribe_messages(instruction),
         max_concurrency=max_concurrency, pacer=RequestPacer(requests_per_minute),
@@ -178,6 +184,8 @@ def transcribe_long(llm: AzureChatOpenAIAudio, path: str | Path, **kwargs: Any) 
     concurrently (`max_concurrency`, `requests_per_minute`) with the same
     429/5xx waits as the audiobook. With a `workdir`, finished segments are
     checkpointed: run it again after a kill and only the rest is requested.
+    Pieces go as 64 kbit/s MP3; `piece_format="wav"` sends them lossless (six
+    times the size).
 
     Example:
         ```python

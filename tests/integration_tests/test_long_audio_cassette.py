@@ -46,7 +46,7 @@ def test_the_requests_are_what_azure_documents() -> None:
     for body in pieces:
         part = next(p for p in body["messages"][-1]["content"] if p["type"] == "input_audio")
         assert set(part["input_audio"]) == {"data", "format"}
-        assert part["input_audio"]["format"] == "mp3"
+        assert part["input_audio"]["format"] == "wav"
         assert part["input_audio"]["data"].startswith("sha256:")
     final = bodies[-1]
     assert final["modalities"] == ["text", "audio"]
@@ -64,4 +64,4 @@ def test_a_different_cut_does_not_replay(tmp_path: Path) -> None:
         pytest.raises(CannotOverwriteExistingCassetteException),
     ):
         transcribe_long(make_llm("gpt-audio-1.5", max_retries=0), tmp_path / "meeting.wav",
-                        workdir=tmp_path / "w", segment_seconds=25)  # fmt: skip
+                        workdir=tmp_path / "w", segment_seconds=25, piece_format="wav")  # fmt: skip
