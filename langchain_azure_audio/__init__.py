@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from langchain_azure_audio import errors
+
 if TYPE_CHECKING:
     from langchain_azure_audio._streaming import StreamInterruptedError, merge_chunks
     from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
@@ -54,25 +56,7 @@ _WHERE = {
     "chunk_pcm": "stream_audio",
     "iter_pcm": "stream_audio",
     "save_stream": "stream_audio",
-    **dict.fromkeys(
-        (
-            "ApiVersionTooOldError",
-            "AudioDecodeError",
-            "AudioExpiredError",
-            "AudioTooLongError",
-            "AzureAudioAuthenticationError",
-            "AzureAudioConfigError",
-            "AzureAudioError",
-            "AzureAudioInputError",
-            "AzureAudioRateLimitError",
-            "AzureAudioServiceError",
-            "ContentFilterError",
-            "DeploymentNotFoundError",
-            "InvalidAudioError",
-            "VoiceNotAvailableError",
-        ),
-        "errors",
-    ),
+    **dict.fromkeys(errors.__all__, "errors"),  # errors.py imports nothing heavy
 }
 
 

@@ -153,12 +153,13 @@ def check_writable_folder(folder: Path, *, param_hint: str) -> Path:
     return folder
 
 
-def _check_audio_file(path: Path) -> None:
-    """Checks before an audio file is read: a file, not empty, and fit for one request.
+def check_audio_file(path: Path, *, one_request: bool = False) -> None:
+    """Checks before an audio file is read: a file, not empty, audio PyAV can decode (its
+    header is read, nothing is decoded yet), and, with `one_request`, fit for one request.
 
-    WAV and MP3 (sent as they are) must be at most 20 MiB; any other recording
-    must decode (PyAV reads its header) and be short enough to fit once
-    transcoded (about 86 minutes as 32 kbit/s MP3).
+    For one request, WAV and MP3 (sent as they are) must be at most 20 MiB; any other
+    recording must be short enough to fit once transcoded (about 86 minutes as 32 kbit/s
+    MP3). `transcribe` and `ask` take any length: they cut long recordings.
     """
     where = str(path)
     if path.is_dir():
@@ -168,12 +169,15 @@ def _check_audio_file(path: Path) -> None:
     size = path.stat().st_size
     with path.open("rb") as handle:
         head = handle.read(4096)
-    if not size or sniff_container(head) in INPUT_FORMATS:
+    if one_request and (not size or sniff_container(head) in INPUT_FORMATS):
         check_audio_bytes(head, None, where=where, size=size)  # empty, too big
-    else:
-        from langchain_azure_audio import _decode  # PyAV: loaded only when a file needs it
+        return
+    if not size:
+        raise AzureAudioInputError(f"{where} is empty; give a recording with sound in it.")
+    from langchain_azure_audio import _decode  # PyAV: loaded only when a file needs it
 
-        info = _decode.probe(path, where=where)  # decodable: PyAV reads its header
+    info = _decode.probe(path, where=where)  # AudioDecodeError says what was found instead
+    if one_request:
         _decode.check_one_request(info, where=where, max_bytes=audio.MAX_INPUT_AUDIO_BYTES)
 
 
@@ -184,7 +188,7 @@ def read_audio(path: Path) -> bytes:
     Ogg, FLAC, WebM, ...) are checked to decode and to fit one request once
     `audio_block` transcodes them. `audio_block_for` avoids reading those whole.
     """
-    _check_audio_file(path)
+    check_audio_file(path, one_request=True)
     data = path.read_bytes()
     if sniff_container(data[:4096]) in INPUT_FORMATS:
         check_audio_bytes(data, None, where=str(path))  # the WAV's frames, now all is here
@@ -197,7 +201,7 @@ def audio_block_for(path: Path) -> dict[str, Any]:
     WAV/MP3 go as they are; other recordings are decoded and transcoded as
     they stream (`audio_block`), so a long M4A is never held whole in memory.
     """
-    _check_audio_file(path)
+    check_audio_file(path, one_request=True)
     return build_audio_block(path, where=str(path))
 
 
@@ -225,18 +229,3 @@ def read_book(path: Path) -> str:
     if not text.strip():
         raise click.ClickException(f"{where} has no text to narrate.")
     return text
-
-
-def check_audio_file(path: Path) -> None:
-    """A recording the long-audio commands can read: a file, not empty, and audio that
-    PyAV can decode (its container and codec are read, nothing is decoded yet)."""
-    from langchain_azure_audio._decode import probe
-
-    where = str(path)
-    if path.is_dir():
-        raise AzureAudioInputError(f"{where} is a folder; give an audio file.")
-    if not path.is_file():
-        raise AzureAudioInputError(f"{where}: no such file; check the path.")
-    if path.stat().st_size == 0:
-        raise AzureAudioInputError(f"{where} is empty; give a recording with sound in it.")
-    probe(path)  # AudioDecodeError names the file and what was found instead
