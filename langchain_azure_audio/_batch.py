@@ -7,10 +7,12 @@ checkpointed so a killed run resumes without asking again, results put back
 in order. This module is that machinery, once:
 
 * `RequestPacer`: spaces request starts (`requests_per_minute`).
-* `ainvoke_with_waits`: one model call that waits out 429s (`Retry-After`) and
-  backs off on 5xx, timeouts and dropped connections, on top of the `openai`
-  SDK's own retries; sign-in refusals, other 4xx and unreachable endpoints
-  fail at once.
+* `ainvoke_with_waits`: one model call, attempted at most `max_retries + 1` times
+  in all: it is the only retry layer on this path (the `openai` SDK's own retries
+  are off inside it), so every attempt is paced, a 429 waits the `Retry-After` the
+  service asked for, and 5xx, timeouts and dropped connections back off; sign-in
+  refusals, other 4xx and unreachable endpoints fail at once.
+* `stops_the_run`: the failures every other request would hit too (fail fast).
 * `write_checkpoint` / `read_checkpoint`: a JSON record plus payload files,
   written atomically, payloads first, so a record always points at finished
   data.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import random
 import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -33,23 +36,26 @@ from typing import Any, Final, TypeVar
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel
 
+from langchain_azure_audio._clients import caller_retries
 from langchain_azure_audio.audio import atomic_write_bytes
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import (
+    ApiVersionTooOldError,
     AzureAudioAuthenticationError,
+    AzureAudioError,
     AzureAudioRateLimitError,
     AzureAudioServiceError,
+    DeploymentNotFoundError,
+    VoiceNotAvailableError,
 )
 
 T = TypeVar("T")
 R = TypeVar("R")
 M = TypeVar("M", bound=BaseModel)
 
-MAX_WAITS: Final = 5
-"""Retries of one call after a 429 (waiting `Retry-After`), a 5xx, a timeout or a
-dropped connection (exponential backoff), on top of the `openai` SDK's own
-`max_retries`. Auth failures, 4xx answers and unreachable endpoints (DNS failure,
-connection refused) are not retried here: they fail fast."""
+MAX_BACKOFF_SECONDS: Final = 8.0
+"""The longest wait between attempts after a 5xx, a timeout or a dropped connection
+(the `openai` SDK's own cap); a 429 waits what its `Retry-After` says."""
 
 _UNREACHABLE_ERRNOS: Final = (errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH)
 
@@ -88,13 +94,13 @@ def model_settings(llm: AzureChatOpenAIAudio) -> dict[str, Any]:
 
 
 def worth_retrying(exc: AzureAudioServiceError) -> bool:
-    """A 5xx, a timeout or a dropped connection may pass; a 4xx, a refused sign-in or an
-    endpoint that cannot be reached (DNS failure, connection refused: the SDK's own
-    retries already tried it) will not."""
+    """A 429, a 5xx, a timeout or a dropped connection may pass; another 4xx, a refused
+    sign-in or an endpoint that cannot be reached (DNS failure, connection refused)
+    will not."""
     if isinstance(exc, AzureAudioAuthenticationError):
         return False
     if exc.status_code is not None:
-        return exc.status_code >= 500
+        return exc.status_code == 429 or exc.status_code >= 500
     return not unreachable(exc)
 
 
@@ -112,6 +118,30 @@ def unreachable(exc: BaseException) -> bool:
     return False
 
 
+def backoff(attempt: int) -> float:
+    """Seconds to wait after failed attempt `attempt` (1, 2, ...): 0.5 s doubling up to
+    `MAX_BACKOFF_SECONDS`, less up to 25% at random so concurrent jobs spread out (the
+    `openai` SDK's schedule)."""
+    return min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** (attempt - 1)) * (1 - 0.25 * random.random())
+
+
+def stops_the_run(exc: AzureAudioError) -> bool:
+    """Failures every other request of a batch would hit too (a refused sign-in, a missing
+    deployment, a wrong api-version or voice, an unreachable endpoint): stop at once."""
+    return isinstance(
+        exc,
+        AzureAudioAuthenticationError
+        | DeploymentNotFoundError
+        | ApiVersionTooOldError
+        | VoiceNotAvailableError,
+    ) or unreachable(exc)
+
+
+def error_line(exc: BaseException) -> str:
+    """An error as one line (for reports of the parts a batch could not produce)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 async def ainvoke_with_waits(
     llm: AzureChatOpenAIAudio,
     messages: Sequence[BaseMessage],
@@ -120,24 +150,28 @@ async def ainvoke_with_waits(
     on_attempt: Callable[[], None] | None = None,
     **kwargs: Any,
 ) -> AIMessage:
-    """`llm.ainvoke(messages, **kwargs)`, paced by `before_request`, waiting out 429s
-    and backing off on 5xx up to `MAX_WAITS` times; the last error is raised."""
-    for wait in range(MAX_WAITS + 1):
+    """`llm.ainvoke(messages, **kwargs)`, attempted at most `llm.max_retries + 1` times.
+
+    This is the only retry layer of the call (the SDK sends each attempt once):
+    every attempt is paced by `before_request` and counted by `on_attempt`; a 429
+    waits its `Retry-After` (or backs off), 5xx, timeouts and dropped connections
+    back off; anything else, and the last failure, is raised.
+    """
+    attempts = llm.max_retries + 1
+    for attempt in range(1, attempts + 1):
         if before_request is not None:
             await before_request()
         if on_attempt is not None:
             on_attempt()
         try:
-            return await llm.ainvoke(list(messages), **kwargs)
-        except AzureAudioRateLimitError as exc:
-            if wait == MAX_WAITS:
-                raise
-            await asyncio.sleep(exc.retry_after or min(30.0, 2.0**wait))
+            with caller_retries():
+                return await llm.ainvoke(list(messages), **kwargs)
         except AzureAudioServiceError as exc:
-            if wait == MAX_WAITS or not worth_retrying(exc):
+            if attempt == attempts or not worth_retrying(exc):
                 raise
-            await asyncio.sleep(min(30.0, 0.5 * 2.0**wait))
-    raise AssertionError("unreachable: the last wait re-raises")  # pragma: no cover
+            asked = exc.retry_after if isinstance(exc, AzureAudioRateLimitError) else None
+            await asyncio.sleep(asked or backoff(attempt))
+    raise AssertionError("unreachable: the last attempt re-raises")  # pragma: no cover
 
 
 def read_checkpoint(record: Path, model: type[M], *payloads: Path) -> M | None:

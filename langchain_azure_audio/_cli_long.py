@@ -1,9 +1,13 @@
-"""The CLI's `transcribe` and `ask` bodies: recordings of any length and format.
+"""The CLI's long jobs: the `transcribe`, `ask` and `audiobook` bodies.
 
-Both run through `long_audio` (`transcribe_long` / `ask_long`), which sends a
-short WAV or MP3 unchanged in one request and cuts anything longer at pauses.
-A progress bar on stderr counts segments; finished segments are kept in the
-work folder, so running the same command again after a kill resumes.
+`transcribe` and `ask` run through `long_audio` (`transcribe_long` /
+`ask_long`), which sends a short WAV or MP3 unchanged in one request and cuts
+anything longer at pauses; `audiobook` through `audiobook.anarrate_book`. A
+progress bar on stderr counts segments; finished segments are kept in the work
+folder, so running the same command again after a kill resumes. When a part
+could not be produced (the service kept failing it), what was produced is
+still written, the parts missing are listed, and the exit code is
+`EXIT_INCOMPLETE` (3): run the same command again to ask only for those.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, NoReturn
 
 import click
 
+from langchain_azure_audio._batch import error_line, worth_retrying
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+from langchain_azure_audio.errors import AudiobookIncompleteError, AzureAudioServiceError
 from langchain_azure_audio.long_audio import (
     TRANSCRIPT_SUFFIXES,
     LongAnswer,
@@ -31,6 +37,17 @@ from langchain_azure_audio.long_audio.pieces import PieceResult
 from langchain_azure_audio.long_audio.transcribe import clock
 
 Status = Callable[[str], None]
+EXIT_INCOMPLETE: Final = 3
+"""A part was not produced (the service kept failing it); the rest is written and kept."""
+
+
+def stop_incomplete(status: Status, what: str, workdir: Path) -> NoReturn:
+    """Say what is missing and how to get it, then exit with `EXIT_INCOMPLETE`."""
+    status(
+        f"Incomplete: {what}. What was produced is written, and finished parts are kept in "
+        f"{workdir}: run the same command again to request only what is missing."
+    )
+    raise click.exceptions.Exit(EXIT_INCOMPLETE)
 
 
 def default_workdir(file: Path, output: Path | None) -> Path:
@@ -112,7 +129,15 @@ def transcribe(
     if len(transcript.segments) > 1:
         status(f"{len(transcript.segments)} segments, {transcript.requested} requested now "
                f"(the rest silent or resumed from {workdir}).")  # fmt: skip
+    failed = [s for s in transcript.segments if s.status == "failed"]
+    if failed:
+        stop_incomplete(status, f"{_count(failed, transcript.segments)} not transcribed "
+                        "(listed above)", workdir)  # fmt: skip
     return transcript
+
+
+def _count(failed: list[Any], of: list[Any]) -> str:
+    return f"{len(failed)} of {len(of)} segment{'s' if len(of) != 1 else ''}"
 
 
 def ask(
@@ -137,7 +162,13 @@ def ask(
             await llm.aclose()
 
     status("Asking...")
-    result = asyncio.run(run())
+    try:
+        result = asyncio.run(run())
+    except AzureAudioServiceError as exc:
+        if not worth_retrying(exc):  # a sign-in, deployment or request problem: exit 1
+            raise
+        status(f"warning: the answer was not produced: {error_line(exc)}")
+        stop_incomplete(status, "no answer", workdir)
     if len(result.notes) > 1:
         spans = ", ".join(
             f"{s.index + 1} ({clock(s.start)}-{clock(s.end)})" for s in result.drawn_from
@@ -145,3 +176,52 @@ def ask(
         status(f"Drawn from segment(s): {spans or 'none'}")
         report_gaps(result.notes, status)
     return result
+
+
+def ask_incomplete(result: LongAnswer, workdir: Path, status: Status) -> None:
+    """After the answer is saved: exit `EXIT_INCOMPLETE` if some segments were not heard."""
+    failed = [n for n in result.notes if n.status == "failed"]
+    if failed:
+        stop_incomplete(status, f"the answer leaves out {_count(failed, result.notes)} "
+                        "(not heard: listed above)", workdir)  # fmt: skip
+
+
+def audiobook(text: str, output: Path, *, total: int, workdir: Path, status: Status,
+              **options: Any) -> Any:  # fmt: skip
+    """Narrate `text` into `output` with a progress bar; the report, or exit
+    `EXIT_INCOMPLETE` after naming the segments the service kept failing."""
+    from langchain_azure_audio.audiobook import AudiobookReport, anarrate_book
+
+    llm: AzureChatOpenAIAudio = options["llm"]
+
+    async def run() -> AudiobookReport:
+        try:
+            return await anarrate_book(text, output, workdir=workdir, **options)
+        finally:
+            await llm.aclose()
+
+    with click.progressbar(length=total, label="Narrating", file=sys.stderr,
+                           show_eta=True, show_pos=True) as bar:  # fmt: skip
+        options["on_progress"] = lambda done, total, result: bar.update(1)
+        try:
+            report = asyncio.run(run())
+        except AudiobookIncompleteError as exc:
+            report = exc.report
+    for path in report.outputs:
+        click.echo(path)
+    resumed = report.segments - report.requested - len(report.failed)
+    status(f"{report.segments} segments ({report.requested} narrated now, {resumed} resumed), "
+           f"{report.seconds_of_audio / 60:.1f} min of audio.")  # fmt: skip
+    for miss in report.unmatched:
+        status(
+            f"warning: chapter {miss.chapter + 1} segment {miss.index + 1} never read "
+            f"faithfully (similarity {miss.similarity:.2f} after {miss.attempts} tries)"
+        )
+    for failure in report.failed:
+        status(f"warning: chapter {failure.chapter + 1} segment {failure.index + 1} not "
+               f"narrated: {failure.error}")  # fmt: skip
+    if report.failed:
+        what = f"{len(report.failed)} of {report.segments} segments not narrated"
+        unwritten = "" if report.outputs else f"; {output} is written once all are"
+        stop_incomplete(status, what + unwritten, workdir)
+    return report

@@ -17,7 +17,9 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import quote
@@ -28,6 +30,28 @@ from langchain_azure_audio._auth import AsyncTokenProvider, Credentials
 
 ApiKind = Literal["classic", "v1"]
 V1_SUFFIX: Final = "/openai/v1"
+
+_caller_retries: ContextVar[bool] = ContextVar("lcaa_caller_retries", default=False)
+
+
+@contextmanager
+def caller_retries() -> Iterator[None]:
+    """Inside this block the SDK sends each request once: the caller (the batch layer,
+    which paces every attempt and honours any `Retry-After`) does the retrying, so the
+    two layers never multiply. Per task/thread (a context variable)."""
+    token = _caller_retries.set(True)
+    try:
+        yield
+    finally:
+        _caller_retries.reset(token)
+
+
+def request_options(headers: Mapping[str, str]) -> dict[str, Any]:
+    """The SDK's per-request options: our headers, and no SDK retries under `caller_retries`."""
+    options: dict[str, Any] = {"headers": dict(headers)}
+    if _caller_retries.get():
+        options["max_retries"] = 0
+    return options
 
 
 def api_kind(endpoint: str) -> ApiKind:

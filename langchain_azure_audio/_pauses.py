@@ -82,6 +82,10 @@ _SMOOTH_FRAMES: Final = 5
 _MIN_SPEECH_FRAMES: Final = 5
 
 
+MIN_PIECE_SECONDS: Final = 5.0
+"""The shortest `max_seconds`: a piece must leave room for its overlap and a pause to cut at."""
+
+
 def max_piece_seconds(sample_rate: int = 24_000) -> float:
     """The longest piece that fits the service's 20 MiB limit as a mono pcm16 WAV."""
     return (MAX_WAV_BYTES - WAV_HEADER_BYTES) / (_SAMPLE_BYTES * sample_rate)
@@ -225,12 +229,12 @@ class _Splitter:
             )
         max_seconds = _positive_finite("max_seconds", max_seconds)
         limit = max_piece_seconds(sample_rate)
-        if not 5.0 <= max_seconds <= limit:
+        if not MIN_PIECE_SECONDS <= max_seconds <= limit:
             raise _config_error(
                 "max_seconds",
                 max_seconds,
-                f"pass 5 to {limit:.1f} seconds (a piece must fit the service's 20 MiB limit "
-                f"as a {sample_rate} Hz mono pcm16 WAV)",
+                f"pass {MIN_PIECE_SECONDS:g} to {limit:.1f} seconds (a piece must fit the "
+                f"service's 20 MiB limit as a {sample_rate} Hz mono pcm16 WAV)",
             )
         overlap_seconds = _positive_finite("overlap_seconds", overlap_seconds)
         if not 0.0 <= overlap_seconds <= 10.0:

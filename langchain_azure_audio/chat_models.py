@@ -34,6 +34,7 @@ from langchain_azure_audio._clients import (
     api_kind,
     async_client,
     chat_path,
+    request_options,
     sync_client,
 )
 from langchain_azure_audio._endpoint import normalize_endpoint
@@ -423,7 +424,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         return {
             "path": chat_path(self.api_kind, str(request["model"])),
             "content": body.aiter() if asynchronous else body,
-            "options": {"headers": body.headers},
+            "options": request_options(body.headers),
         }
 
     # ------------------------------------------------------------- tools

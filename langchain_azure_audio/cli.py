@@ -9,7 +9,10 @@ plus AZURE_OPENAI_API_KEY or keyless Entra ID (`az login`); OPENAI_API_VERSION
 is optional. Every argument, input file and output path is checked before any
 request. Results go to stdout, status to stderr. Exit codes: 0 ok; 1 a
 settings, service or input error (one `Error:` line, no traceback); 2 a usage
-error (bad option or argument, file not found).
+error (bad option or argument, file not found); 3 incomplete (`transcribe`,
+`ask`, `audiobook`): a part was not produced because the service kept failing
+it; the rest is written, and the same command run again asks only for what is
+missing.
 """
 
 from __future__ import annotations
@@ -160,7 +163,7 @@ def speak(
 def long_options(command: F) -> F:
     """Options of the commands that take a recording of any length."""
     for option in reversed((
-        click.option("--segment-seconds", type=click.FloatRange(1, 436), default=300,
+        click.option("--segment-seconds", type=click.FloatRange(5, 436), default=300,
                      show_default=True, help="Longest piece sent in one request (seconds)."),
         click.option("--concurrency", type=click.IntRange(min=1), default=4,
                      show_default=True, help="Pieces sent at once."),
@@ -264,6 +267,7 @@ def ask(
     path = save_audio(result.message, output)
     status(f"Saved {path}")
     click.echo(result.answer)
+    _cli_long.ask_incomplete(result, workdir, status)
 
 
 @main.command(epilog=LIVE_ONLY)
@@ -364,8 +368,7 @@ def audiobook(
     Interrupt it at any time and run the same command again: finished segments
     are kept in --workdir and not requested twice.
     """
-    import asyncio
-
+    from langchain_azure_audio import _cli_long
     from langchain_azure_audio.audiobook import split_book
 
     checks.refuse_offline("audiobook", live)
@@ -376,27 +379,12 @@ def audiobook(
     checks.require_settings("audiobook")
     text = checks.read_book(book)
     total = sum(len(c.segments) for c in split_book(text, max_chars=max_chars))
-    llm = build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None)
-    with click.progressbar(length=total, label="Narrating", file=sys.stderr,
-                           show_eta=True, show_pos=True) as bar:  # fmt: skip
-        report = asyncio.run(
-            _narrate_and_close(
-                text, output, llm=llm, workdir=workdir,
-                per_chapter=per_chapter, max_concurrency=concurrency,
-                requests_per_minute=rpm, pause_ms=pause_ms, threshold=threshold,
-                max_attempts=max_attempts, max_chars=max_chars,
-                on_progress=lambda done, total, result: bar.update(1),
-            )
-        )  # fmt: skip
-    for path in report.outputs:
-        click.echo(path)
-    status(f"{report.segments} segments ({report.requested} narrated now, the rest resumed), "
-           f"{report.seconds_of_audio / 60:.1f} min of audio.")  # fmt: skip
-    for miss in report.unmatched:
-        status(
-            f"warning: chapter {miss.chapter + 1} segment {miss.index + 1} never read "
-            f"faithfully (similarity {miss.similarity:.2f} after {miss.attempts} tries)"
-        )
+    _cli_long.audiobook(
+        text, output, total=total, workdir=workdir, status=status,
+        llm=build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None),
+        per_chapter=per_chapter, max_concurrency=concurrency, requests_per_minute=rpm,
+        pause_ms=pause_ms, threshold=threshold, max_attempts=max_attempts, max_chars=max_chars,
+    )  # fmt: skip
 
 
 @main.command()
@@ -482,15 +470,6 @@ def _chat_message(line: str) -> HumanMessage:
     if not name:
         raise click.ClickException("`@` needs a file name: @path/to/audio.wav")
     return HumanMessage(content=[checks.audio_block_for(Path(name).expanduser())])
-
-
-async def _narrate_and_close(text: str, output: Path, **kwargs: Any) -> Any:
-    from langchain_azure_audio.audiobook import anarrate_book
-
-    try:
-        return await anarrate_book(text, output, **kwargs)
-    finally:
-        await kwargs["llm"].aclose()
 
 
 def _lines() -> Iterator[str | None]:

@@ -22,6 +22,7 @@ __all__ = [
     "AudioDecodeError",
     "AudioExpiredError",
     "AudioTooLongError",
+    "AudiobookIncompleteError",
     "AzureAudioAuthenticationError",
     "AzureAudioConfigError",
     "AzureAudioError",
@@ -180,3 +181,19 @@ class ContentFilterError(AzureAudioServiceError):
         super().__init__(message, **kwargs)
         self.categories = categories or []
         self.filter_results = filter_results or {}
+
+
+class AudiobookIncompleteError(AzureAudioError):
+    """Some segments of an audiobook were not narrated: the service kept failing after
+    the retries. The finished segments are checkpointed in the work folder, and the
+    chapters that are whole are written (with `per_chapter`); run the same narration
+    again to request only what is missing.
+
+    Attributes:
+        report: the `AudiobookReport` of the run (`report.failed` lists the segments
+            not narrated and why; `report.outputs` the files that were written).
+    """
+
+    def __init__(self, message: str, *, report: Any) -> None:
+        super().__init__(message)
+        self.report = report

@@ -17,9 +17,9 @@ from typing import Any
 
 import av
 import numpy as np
-import pytest
 
 from tests.cassette_tools import SHARED_AUDIO
+from tests.needs import shared
 
 RATE = 24_000
 LEAD_IN = 0.75  # seconds of silence before the speech
@@ -32,9 +32,7 @@ TAIL = 0.75  # silence after the tone
 
 def speech() -> np.ndarray:
     """The real speech (24 kHz mono int16) from ../shared/audio/meeting.wav."""
-    path = SHARED_AUDIO / "meeting.wav"
-    if not path.is_file():
-        pytest.skip(f"real speech not found at {path} (../shared beside the checkout)")
+    path = shared(SHARED_AUDIO / "meeting.wav")
     with wave.open(str(path)) as wav:
         assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (RATE, 1, 2)
         return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").copy()

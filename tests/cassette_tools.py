@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.needs import shared
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -26,9 +26,8 @@ RECORDED_MODELS = ("gpt-4o-audio-preview-2025-06-03", "gpt-audio-1.5")
 
 
 def require_shared() -> None:
-    """Skip (with the reason) when ../shared is not beside the checkout."""
-    if not RECORDINGS.is_dir():
-        pytest.skip(f"real recordings not found at {RECORDINGS} (../shared beside the checkout)")
+    """Skip (with the reason) when ../shared is not beside the checkout; fail under CI."""
+    shared(RECORDINGS)
 
 
 def recording_entries(stem: str, model: str) -> list[dict[str, Any]]:

@@ -28,8 +28,13 @@ def commands(out: Path) -> dict[str, tuple[list[str], str | None]]:
             ["speak", "Welcome to the show.", "-o", str(out / "echo.wav"), "--voice", "echo"],
             None,
         ),
-        "transcribe": (["transcribe", question], None),
-        "transcribe-json": (["transcribe", "--json", meeting], None),
+        # each long-job command keeps its work folder in `out` (never in the current folder,
+        # where a checkpoint left behind would answer the next run instead of the cassette)
+        "transcribe": (["transcribe", question, "--workdir", str(out / "t.work")], None),
+        "transcribe-json": (
+            ["transcribe", "--json", meeting, "--workdir", str(out / "tj.work")],
+            None,
+        ),
         "ask": (["ask", question, "-o", str(out / "answer.wav")], None),
         "ask-prompt": (["ask", meeting, "When is the review?", "-o", str(out / "r.wav")], None),
         "chat": (

@@ -11,8 +11,10 @@ package's code is not touched):
   SIGKILL: no `finally`, no clean-up, the bytes written so far stay on disk.
 - `{"crash": "before-rename", "file": NAME}`: die just before the `os.replace`
   that would put NAME in place (the data is written, not yet renamed).
-- `{"requests_per_minute": R}`: pace the requests (a test can press Ctrl-C
-  while the run waits for its next request).
+- `{"requests_per_minute": R}`: pace the requests.
+- `{"hold_request": N, "gate": DIR}`: the N-th request (1-based) creates `DIR/held` and
+  then waits, never answered, so a test can press Ctrl-C at a moment it controls: with
+  `max_concurrency` 1, after exactly N - 1 segments were checkpointed.
 - `"pause_after_check": DIR` (with any of them): after the checkpoint lookup for the
   first segment finds nothing, create `DIR/ready` and wait for `DIR/go`, so a
   test can finish the same segment from another process first (two runs on one
@@ -23,6 +25,7 @@ Exits with CRASHED when the crash fired; prints the report as JSON otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import io
 import json
@@ -119,6 +122,23 @@ def install(spec: dict[str, Any]) -> None:
             return found
 
         segments.load_checkpoint = paused_load  # type: ignore[assignment]
+    if spec.get("hold_request"):
+        hold_request(int(spec["hold_request"]), Path(spec["gate"]))
+
+
+def hold_request(number: int, gate: Path) -> None:
+    real_call = segments.ainvoke_with_waits
+    calls = 0
+
+    async def held_call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == number:
+            (gate / "held").touch()
+            await asyncio.sleep(600)  # until the test's Ctrl-C (bounded: the test's timeout)
+        return await real_call(*args, **kwargs)
+
+    segments.ainvoke_with_waits = held_call  # type: ignore[assignment]
 
 
 def main(output: str, workdir: str, spec: dict[str, Any] | None) -> None:

@@ -1,6 +1,7 @@
 """A fault-injecting stand-in for Azure, on 127.0.0.1 only, for reliability tests.
 
-Each request takes the next scripted `Fault` (the last one repeats). The
+Each request takes the next scripted `Fault` (the last one repeats), or the one
+a `script` picks from the request's body. The
 server is bounded: at most `max_requests` requests, and it shuts itself down
 after `max_seconds` whatever happens.
 """
@@ -13,6 +14,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,9 +60,20 @@ class Fault:
     stall: float = 0.0  # for this long (it ends early when the client hangs up)
 
 
+Script = Callable[[dict[str, Any]], Fault]
+"""Chooses the answer from the request body (parsed JSON) instead of its order."""
+
+
 class FaultServer:
-    def __init__(self, *faults: Fault, max_requests: int = 50, max_seconds: float = 60) -> None:
+    def __init__(
+        self,
+        *faults: Fault,
+        script: Script | None = None,
+        max_requests: int = 50,
+        max_seconds: float = 60,
+    ) -> None:
         self.faults = list(faults) or [Fault()]
+        self.script = script
         self.requests: list[dict[str, Any]] = []
         self.ends: list[tuple[str, float]] = []
         """How each stream ended ("complete" or "client-closed") and when (monotonic)."""
@@ -72,9 +85,13 @@ class FaultServer:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                outer.requests.append({"headers": dict(self.headers), "body": body})
+                outer.requests.append({"headers": dict(self.headers), "body": body,
+                                       "at": time.monotonic()})  # fmt: skip
                 if len(outer.requests) > outer.max_requests:
                     self.send_error(503, "fault server request budget used up")
+                    return
+                if outer.script is not None:
+                    outer._serve(self, outer.script(json.loads(body)))
                     return
                 index = min(len(outer.requests), len(outer.faults)) - 1
                 outer._serve(self, outer.faults[index])

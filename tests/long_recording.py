@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 import shutil
 import sys
 import wave
@@ -25,6 +24,7 @@ import av
 import pytest
 
 from tests.cassette_tools import REPO, SHARED_AUDIO, require_shared
+from tests.needs import missing
 
 SCRIPT = REPO / "scripts" / "make_long_recording.py"
 RATE = 24_000
@@ -46,10 +46,7 @@ def script() -> ModuleType:
 def require_espeak() -> None:
     """Skip without espeak-ng on a developer's machine; fail on CI (.ci/run installs it)."""
     if shutil.which("espeak-ng") is None:
-        message = "espeak-ng is not installed (Debian package espeak-ng)"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; .ci/run must install it")
-        pytest.skip(message)
+        missing("espeak-ng is not installed", "apt-get install espeak-ng (.ci/run does)")
 
 
 def cache_dir(config: pytest.Config) -> Path | None:

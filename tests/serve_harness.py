@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.needs import missing, shared
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT.parent / "shared" / "audio" / "whats_the_weather_24khz_mono.wav"
@@ -51,9 +51,7 @@ def chromium_path() -> str:
     """The system Chromium; a skip with the fix when there is none (CI requires it)."""
     path = os.environ.get("LCAA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).is_file():
-        if os.environ.get("LCAA_REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {path}: `apt-get install -y chromium` (CI needs it)")
-        pytest.skip(f"no Chromium at {path}: `apt-get install -y chromium`, or set LCAA_CHROMIUM")
+        missing(f"no Chromium at {path}", "`apt-get install -y chromium`, or set LCAA_CHROMIUM")
     return path
 
 
@@ -152,9 +150,7 @@ def input_audio_seconds(message: dict[str, Any]) -> tuple[float, float]:
 
 def speech() -> tuple[array.array[int], float]:
     """The real speech, trimmed to where it is audible and normalised; and its length."""
-    if not SPEECH.is_file():
-        pytest.skip(f"{SPEECH} is not there (the shared speech folder beside the checkout)")
-    with wave.open(str(SPEECH)) as wav:
+    with wave.open(str(shared(SPEECH))) as wav:
         assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (RATE, 1, 2)
         samples = array.array("h", wav.readframes(wav.getnframes()))
     peak = max(abs(s) for s in samples)

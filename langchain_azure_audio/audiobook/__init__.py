@@ -10,6 +10,7 @@ from langchain_azure_audio.audiobook.narrate import (
 from langchain_azure_audio.audiobook.ray_runner import narrate_book_with_ray, render_with_ray
 from langchain_azure_audio.audiobook.segments import (
     NARRATOR_INSTRUCTION,
+    SegmentFailure,
     SegmentJob,
     SegmentResult,
     arender_segment,
@@ -24,6 +25,7 @@ __all__ = [
     "AudiobookReport",
     "Chapter",
     "RequestPacer",
+    "SegmentFailure",
     "SegmentJob",
     "SegmentResult",
     "anarrate_book",

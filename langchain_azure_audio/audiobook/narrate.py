@@ -2,11 +2,13 @@
 
 `anarrate_book` / `narrate_book` turn a plain-text or Markdown book into one
 WAV for the book or one per chapter. Segments run concurrently in a bounded
-pool, never faster than `requests_per_minute`; 429s wait for `Retry-After`
-and 5xx back off (the `openai` SDK's retries, then ours for 429s). Each
+pool, never faster than `requests_per_minute`; each request is attempted at
+most `max_retries + 1` times (429s wait for `Retry-After`, 5xx back off). Each
 finished segment is checkpointed in `workdir`, so a killed run resumes where
 it stopped: nothing finished is requested again, and the output is
-byte-identical to an uninterrupted run's.
+byte-identical to an uninterrupted run's. A segment the service keeps
+failing does not stop the others: the run ends with `AudiobookIncompleteError`
+(the whole chapters written), and the next run asks only for what is missing.
 """
 
 from __future__ import annotations
@@ -21,16 +23,18 @@ from pydantic import BaseModel
 from langchain_azure_audio._batch import RequestPacer, model_settings, run_bounded
 from langchain_azure_audio.audiobook.segments import (
     NARRATOR_INSTRUCTION,
+    SegmentFailure,
     SegmentJob,
     SegmentResult,
-    arender_segment,
+    arender_or_report,
 )
 from langchain_azure_audio.audiobook.stitch import stitch
 from langchain_azure_audio.audiobook.text import Chapter, split_book
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
-from langchain_azure_audio.errors import AzureAudioConfigError
+from langchain_azure_audio.errors import AudiobookIncompleteError, AzureAudioConfigError
 
-ProgressCallback = Callable[[int, int, SegmentResult], Any]
+Outcome = SegmentResult | SegmentFailure
+ProgressCallback = Callable[[int, int, Outcome], Any]
 """Called after each segment: (done, total, result)."""
 
 
@@ -45,6 +49,9 @@ class AudiobookReport(BaseModel):
     unmatched: list[SegmentResult]
     """Segments whose best reading stayed below the similarity threshold."""
     seconds_of_audio: float
+    failed: list[SegmentFailure] = []
+    """Segments not narrated: the service kept failing (the run raised
+    `AudiobookIncompleteError` with this report)."""
 
 
 def plan(
@@ -103,27 +110,49 @@ async def anarrate_book(
     results = await _render_all(
         jobs, Path(workdir), llm, max_concurrency, RequestPacer(requests_per_minute), on_progress
     )
-    return finish(chapters, results, Path(output), per_chapter=per_chapter, pause_ms=pause_ms)
+    return finish(chapters, results, Path(output), per_chapter=per_chapter, pause_ms=pause_ms,
+                  workdir=Path(workdir))  # fmt: skip
 
 
 def finish(
     chapters: list[Chapter],
-    results: list[SegmentResult],
+    results: list[Outcome],
     output: Path,
     *,
     per_chapter: bool,
     pause_ms: int,
+    workdir: Path,
 ) -> AudiobookReport:
-    """Stitch the finished segments and report on them."""
+    """Stitch what is whole (the book, or with `per_chapter` each whole chapter) and report;
+    `AudiobookIncompleteError` (carrying the report) when a segment was not narrated."""
+    done = [r for r in results if isinstance(r, SegmentResult)]
+    failed = [r for r in results if isinstance(r, SegmentFailure)]
     outputs = _stitch_outputs(chapters, results, output, per_chapter, pause_ms)
-    fresh = [r for r in results if not r.reused]
-    return AudiobookReport(
+    fresh = [r for r in done if not r.reused]
+    report = AudiobookReport(
         outputs=[str(p) for p in outputs],
         segments=len(results),
         requested=len(fresh),
         attempts=sum(r.attempts for r in fresh),
-        unmatched=[r for r in results if not r.matched],
-        seconds_of_audio=sum(Path(r.pcm_path).stat().st_size for r in results) / 48_000,
+        unmatched=[r for r in done if not r.matched],
+        seconds_of_audio=sum(Path(r.pcm_path).stat().st_size for r in done) / 48_000,
+        failed=failed,
+    )
+    if failed:
+        raise AudiobookIncompleteError(_incomplete_message(report, output, workdir),
+                                       report=report)  # fmt: skip
+    return report
+
+
+def _incomplete_message(report: AudiobookReport, output: Path, workdir: Path) -> str:
+    missing = "; ".join(
+        f"chapter {f.chapter + 1} segment {f.index + 1}: {f.error}" for f in report.failed[:3]
+    ) + ("; ..." if len(report.failed) > 3 else "")
+    written = f"wrote {', '.join(report.outputs)}" if report.outputs else f"{output} not written"
+    return (
+        f"{len(report.failed)} of {report.segments} segments not narrated ({missing}). "
+        f"{written}; the {report.segments - len(report.failed)} narrated are kept in {workdir}: "
+        "run the same narration again to resume."
     )
 
 
@@ -146,26 +175,33 @@ async def _render_all(
     max_concurrency: int,
     pacer: RequestPacer,
     on_progress: ProgressCallback | None,
-) -> list[SegmentResult]:
-    async def one(job: SegmentJob) -> SegmentResult:
-        return await arender_segment(job, workdir, llm, before_request=pacer)
+) -> list[Outcome]:
+    async def one(job: SegmentJob) -> Outcome:
+        return await arender_or_report(job, workdir, llm, before_request=pacer)
 
     return await run_bounded(jobs, one, max_concurrency=max_concurrency, on_done=on_progress)
 
 
 def _stitch_outputs(
     chapters: list[Chapter],
-    results: list[SegmentResult],
+    results: list[Outcome],
     output: Path,
     per_chapter: bool,
     pause_ms: int,
 ) -> list[Path]:
-    if not per_chapter:
-        return [stitch((r.pcm_path for r in results), output, pause_ms=pause_ms)]
+    """The book, or each chapter, stitched when all its segments were narrated."""
+    groups = [(output, results)] if not per_chapter else [
+        (output / f"{number + 1:02d}-{_file_name(chapter.title)}.wav",
+         [r for r in results if r.chapter == number])
+        for number, chapter in enumerate(chapters)
+    ]  # fmt: skip
     outputs = []
-    for number, chapter in enumerate(chapters):
-        name = "".join(ch if ch.isalnum() else "-" for ch in chapter.title.lower()).strip("-")
-        target = output / f"{number + 1:02d}-{name or 'chapter'}.wav"
-        parts = (r.pcm_path for r in results if r.chapter == number)
-        outputs.append(stitch(parts, target, pause_ms=pause_ms))
+    for target, parts in groups:
+        done = [r.pcm_path for r in parts if isinstance(r, SegmentResult)]
+        if len(done) == len(parts):  # a book or chapter with a hole is not written
+            outputs.append(stitch(done, target, pause_ms=pause_ms))
     return outputs
+
+
+def _file_name(title: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in title.lower()).strip("-") or "chapter"

@@ -21,19 +21,26 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from langchain_azure_audio._batch import WorkerContext, map_with_ray
-from langchain_azure_audio.audiobook.narrate import AudiobookReport, finish, plan
-from langchain_azure_audio.audiobook.segments import SegmentJob, SegmentResult, render_segment
+from langchain_azure_audio.audiobook.narrate import AudiobookReport, Outcome, finish, plan
+from langchain_azure_audio.audiobook.segments import (
+    SegmentFailure,
+    SegmentJob,
+    SegmentResult,
+    arender_or_report,
+)
 from langchain_azure_audio.audiobook.text import split_book
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 
 
 def _render_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
     job = SegmentJob.model_validate(payload["job"])
-    return render_segment(job, payload["workdir"]).model_dump()
+    outcome = asyncio.run(arender_or_report(job, payload["workdir"]))
+    return {"failed": isinstance(outcome, SegmentFailure), **outcome.model_dump()}
 
 
 def render_with_ray(
@@ -42,8 +49,9 @@ def render_with_ray(
     *,
     env: dict[str, str] | None = None,
     context: WorkerContext | None = None,
-) -> list[SegmentResult]:
-    """Narrate `jobs` as Ray tasks (one per segment); results in the jobs' order.
+) -> list[Outcome]:
+    """Narrate `jobs` as Ray tasks (one per segment); results in the jobs' order (a
+    `SegmentFailure` for a segment the service kept failing).
 
     `env`: environment variables for the workers (e.g. AZURE_OPENAI_API_KEY).
     `context`: a picklable factory of a context manager each task runs inside
@@ -51,7 +59,10 @@ def render_with_ray(
     """
     payloads = [{"job": job.model_dump(), "workdir": str(workdir)} for job in jobs]
     results = map_with_ray(_render_in_worker, payloads, env=env, context=context)
-    return [SegmentResult.model_validate(result) for result in results]
+    return [
+        (SegmentFailure if result.pop("failed") else SegmentResult).model_validate(result)
+        for result in results
+    ]
 
 
 def narrate_book_with_ray(
@@ -72,4 +83,5 @@ def narrate_book_with_ray(
     chapters = split_book(text, max_chars=max_chars)
     jobs = plan(chapters, llm, threshold=threshold, max_attempts=max_attempts)
     results = render_with_ray(jobs, workdir, env=env, context=context)
-    return finish(chapters, results, Path(output), per_chapter=per_chapter, pause_ms=pause_ms)
+    return finish(chapters, results, Path(output), per_chapter=per_chapter,
+                  pause_ms=pause_ms, workdir=Path(workdir))  # fmt: skip

@@ -23,9 +23,16 @@ from typing import Any, Final
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from langchain_azure_audio._batch import ainvoke_with_waits, read_checkpoint, write_checkpoint
+from langchain_azure_audio._batch import (
+    ainvoke_with_waits,
+    error_line,
+    read_checkpoint,
+    stops_the_run,
+    write_checkpoint,
+)
 from langchain_azure_audio.audio import audio_bytes
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+from langchain_azure_audio.errors import AzureAudioError
 
 NARRATOR_INSTRUCTION: Final = (
     "You are the narrator of an audiobook. Read the user's text aloud exactly as written, "
@@ -73,6 +80,16 @@ class SegmentResult(BaseModel):
     transcript: str
     reused: bool = False
     """True when the checkpoint existed already and nothing was requested."""
+
+
+class SegmentFailure(BaseModel):
+    """A segment that was not narrated: the service still failed after the retries.
+    Never checkpointed, so the next run asks for it again."""
+
+    chapter: int
+    index: int
+    error: str
+    """The service's last answer, on one line."""
 
 
 def similarity(spoken: str, source: str) -> float:
@@ -159,3 +176,21 @@ async def arender_segment(
         best = _keep_best(job, best, answer)
     assert best is not None
     return _checkpoint(job, workdir, best, attempts)  # two small files: a thread hop costs more
+
+
+async def arender_or_report(
+    job: SegmentJob,
+    workdir: str | Path,
+    llm: AzureChatOpenAIAudio | None = None,
+    *,
+    before_request: Any = None,
+) -> SegmentResult | SegmentFailure:
+    """`arender_segment`, with a failure that only this segment met (a 5xx or 429 that
+    outlasted the retries, the content filter) returned as a `SegmentFailure`; failures
+    every segment would meet (sign-in, deployment, endpoint) are raised."""
+    try:
+        return await arender_segment(job, workdir, llm, before_request=before_request)
+    except AzureAudioError as exc:
+        if stops_the_run(exc):
+            raise
+        return SegmentFailure(chapter=job.chapter, index=job.index, error=error_line(exc))

@@ -22,20 +22,15 @@ from pydantic import BaseModel
 from langchain_azure_audio._batch import (
     RequestPacer,
     ainvoke_with_waits,
+    error_line,
     read_checkpoint,
     run_bounded,
-    unreachable,
+    stops_the_run,
     write_checkpoint,
 )
 from langchain_azure_audio.audio import audio_block
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
-from langchain_azure_audio.errors import (
-    ApiVersionTooOldError,
-    AzureAudioAuthenticationError,
-    AzureAudioError,
-    DeploymentNotFoundError,
-    VoiceNotAvailableError,
-)
+from langchain_azure_audio.errors import AzureAudioError
 from langchain_azure_audio.long_audio.prepare import Manifest, Piece, recording_folder
 
 MIN_SPEECH_SECONDS: Final = 0.1
@@ -90,21 +85,6 @@ def job_key(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
-def _fatal(exc: AzureAudioError) -> bool:
-    """Errors that every other piece would hit too: stop the whole run."""
-    return isinstance(
-        exc,
-        AzureAudioAuthenticationError
-        | DeploymentNotFoundError
-        | ApiVersionTooOldError
-        | VoiceNotAvailableError,
-    ) or unreachable(exc)
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
 async def run_pieces(
     llm: AzureChatOpenAIAudio,
     manifest: Manifest,
@@ -147,9 +127,9 @@ async def run_pieces(
                 llm, messages, before_request=pacer, on_attempt=count, **call_kwargs
             )
         except AzureAudioError as exc:
-            if _fatal(exc):
+            if stops_the_run(exc):
                 raise
-            return base.model_copy(update={"error": _one_line(exc), "attempts": attempts})
+            return base.model_copy(update={"error": error_line(exc), "attempts": attempts})
         result = base.model_copy(
             update={
                 "status": "ok",

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from langchain_azure_audio._batch import RequestPacer
 from langchain_azure_audio._instructions import TRANSCRIBE_INSTRUCTION
+from langchain_azure_audio._pauses import MIN_PIECE_SECONDS
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import AzureAudioConfigError
 from langchain_azure_audio.long_audio.pieces import (
@@ -117,10 +118,11 @@ def _transcribe_messages(instruction: str) -> Any:
 def check_options(max_concurrency: int, segment_seconds: float) -> None:
     if max_concurrency < 1:
         raise AzureAudioConfigError("max_concurrency must be 1 or more.")
-    if not 1.0 <= segment_seconds <= MAX_SEGMENT_SECONDS:
+    if not MIN_PIECE_SECONDS <= segment_seconds <= MAX_SEGMENT_SECONDS:
         raise AzureAudioConfigError(
-            f"segment_seconds must be between 1 and {MAX_SEGMENT_SECONDS:.0f} (a longer "
-            "piece would exceed Azure's 20 MiB input limit); 300 is the default."
+            f"segment_seconds must be between {MIN_PIECE_SECONDS:g} and "
+            f"{MAX_SEGMENT_SECONDS:.0f} (a longer piece would exceed Azure's 20 MiB input "
+            "limit); 300 is the default."
         )
 
 

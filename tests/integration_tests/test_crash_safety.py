@@ -143,17 +143,20 @@ def render_now(job: SegmentJob, workdir: Path) -> Any:
 
 
 def test_ctrl_c_leaves_a_resumable_state(tmp_path: Path, reference: bytes) -> None:
-    """Ctrl-C (SIGINT) while the run waits for its next request: the run stops with
-    KeyboardInterrupt, finished segments stay checkpointed, nothing half-written is
-    left, and the resume narrates only the rest."""
-    work = tmp_path / "work"
-    victim = run(tmp_path / "book.wav", work, {"requests_per_minute": 30})  # one every 2 s
-    deadline = time.monotonic() + 60
-    while len(list(work.glob("segments/*.json"))) < 2 and time.monotonic() < deadline:
+    """Ctrl-C (SIGINT) while the third request is in flight: the run stops with
+    KeyboardInterrupt, the two finished segments stay checkpointed, nothing half-written
+    is left, and the resume narrates only the third. The request is held by the driver
+    until the signal is sent, so the moment is the test's, not the machine's."""
+    work, gate = tmp_path / "work", tmp_path / "gate"
+    gate.mkdir()
+    victim = run(tmp_path / "book.wav", work, {"hold_request": 3, "gate": str(gate)})
+    deadline = time.monotonic() + 120
+    while not (gate / "held").exists() and victim.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    victim.send_signal(signal.SIGINT)  # the run is now waiting ~2 s for its 3rd request
+    assert (gate / "held").exists(), f"the third request never started: {finish(victim)[2]}"
+    victim.send_signal(signal.SIGINT)
     code, _, err = finish(victim)
-    assert code != 0
+    assert code != 0, "the run finished although it was interrupted"
     assert "KeyboardInterrupt" in err
     assert len(list(work.glob("segments/*.json"))) == 2
     assert [p.name for p in work.rglob("*.part")] == []

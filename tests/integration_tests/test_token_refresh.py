@@ -106,10 +106,10 @@ async def test_a_run_three_token_lifetimes_long_never_fails_a_request() -> None:
 
 
 class ExpiringCredential:
-    """A stand-in for DefaultAzureCredential whose tokens live `lifetime` real seconds."""
+    """A stand-in for DefaultAzureCredential whose tokens live `lifetime` seconds on `clock`."""
 
-    def __init__(self, lifetime: float = 0.4) -> None:
-        self.lifetime, self.issued = lifetime, 0
+    def __init__(self, clock: Clock, lifetime: float) -> None:
+        self.clock, self.lifetime, self.issued = clock, lifetime, 0
         self.scopes: set[str] = set()
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
@@ -119,27 +119,36 @@ class ExpiringCredential:
     def get_token_info(self, *scopes: str, **kwargs: Any) -> AccessTokenInfo:
         self.scopes.update(scopes)
         self.issued += 1
-        expires = time.time() + self.lifetime
-        return AccessTokenInfo(f"tok-{self.issued}-{expires}", int(expires) + 1)
+        expires = self.clock() + self.lifetime
+        return AccessTokenInfo(f"tok-{self.issued}-{expires}", int(expires))
 
 
-async def test_keyless_run_longer_than_a_token_lifetime(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_keyless_run_three_token_lifetimes_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keyless auth through azure-identity's own token provider, over three hours of 1-hour
+    tokens: no request goes out with an expired token, and a token is reused while it is
+    valid (not fetched per request). Time is a clock the test moves (`time.time`, which
+    azure-identity reads), so a busy machine changes nothing."""
     import azure.identity
 
-    credential = ExpiringCredential(lifetime=0.4)
+    clock = Clock()
+    monkeypatch.setattr(time, "time", clock)
+    credential = ExpiringCredential(clock, lifetime=3600)
     monkeypatch.setattr(azure.identity, "DefaultAzureCredential", lambda: credential)
-    service = Service(time.time)
+    service = Service(clock)
     llm = make_llm(api_key=None, **service.clients())
-    started = time.monotonic()
     answers = []
-    while time.monotonic() - started < 1.5:  # nearly four lifetimes
-        answers.append(llm.invoke("Hi").text)
-        answers.append((await llm.ainvoke("Hi")).text)
-        answers.append("".join(c.text for c in llm.stream("Hi")))
-        time.sleep(0.1)
-    assert set(answers) == {"Hi."}
-    assert service.refused == 0
-    assert credential.issued >= 4
+    for step in range(19):  # 3 hours, a request every 10 minutes, three call styles
+        clock.now += 600 if step else 0
+        if step % 3 == 0:
+            answers.append(llm.invoke("Hi").text)
+        elif step % 3 == 1:
+            answers.append((await llm.ainvoke("Hi")).text)
+        else:
+            answers.append("".join(c.text for c in llm.stream("Hi")))
+    assert answers == ["Hi."] * 19
+    assert service.refused == 0, "a request went out with an expired token"
+    tokens = len(set(service.tokens_seen))
+    assert 3 <= tokens <= 5, f"{tokens} tokens for 3 hours of 1-hour tokens"
     assert credential.scopes == {COGNITIVE_SERVICES_SCOPE}
 
 

@@ -35,6 +35,7 @@ from langchain_azure_audio.tools import TranscribeTool
 from tests.audio_fixtures import FORMATS, RATE, TONE_AT, encode, marked_recording, tone_onset
 from tests.cassette_tools import REPO, SHARED_AUDIO
 from tests.conftest import make_llm
+from tests.needs import shared
 
 TRANSCODED = [fmt for fmt in FORMATS if fmt.name not in ("wav", "mp3")]
 
@@ -72,9 +73,7 @@ def test_wav_and_mp3_go_unchanged(name: str, files: dict[str, Path]) -> None:
 
 
 def test_a_real_mp3_goes_unchanged() -> None:
-    path = SHARED_AUDIO / "hello_world.mp3"
-    if not path.is_file():
-        pytest.skip(f"real speech not found at {path}")
+    path = shared(SHARED_AUDIO / "hello_world.mp3")
     assert base64.b64decode(audio_block(path)["base64"]) == path.read_bytes()
 
 

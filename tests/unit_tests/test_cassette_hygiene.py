@@ -12,6 +12,7 @@ import pytest
 
 from langchain_azure_audio._replay import PLACEHOLDER_HOST
 from tests.cassette_tools import CASSETTES, RECORDINGS, REPO
+from tests.needs import shared
 
 ALL_CASSETTES = sorted(CASSETTES.rglob("*.json"))
 MAX_CASSETTE_BYTES = 3 * 1024 * 1024
@@ -88,8 +89,7 @@ def test_cassettes_are_small_enough_for_git() -> None:
 
 
 def test_no_third_party_recording_was_copied_into_the_repo() -> None:
-    if not RECORDINGS.is_dir():
-        pytest.skip(f"../shared not found at {RECORDINGS}: nothing to compare against")
+    shared(RECORDINGS)  # nothing to compare against without it
     fingerprints = []
     for recording in RECORDINGS.glob("*.json"):
         for match in re.finditer(r'"data":\s*"([A-Za-z0-9+/]{120})', recording.read_text()):
