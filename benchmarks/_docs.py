@@ -34,6 +34,8 @@ CLIENTS = {
     "httpx2 only": "reference: `httpx2` transport only",
 }
 
+WORDS = {"<": "below", "<=": "at most", ">=": "at least"}
+
 Results = Mapping[str, Mapping[str, Any]]
 
 
@@ -65,55 +67,70 @@ def _quick(report: Mapping[str, Any]) -> str:
 # ------------------------------------------------------------------- summary
 
 
+def verdict(target: Mapping[str, Any]) -> str:
+    """The "met?" cell, decided here from the target's value, limit and direction."""
+    return "yes" if _harness.met(target) else "**no**"
+
+
 def _target_row(t: Mapping[str, Any], results: Results) -> list[str]:
     bench, what, value, limit = t["benchmark"], t["what"], t["value"], t["limit"]
-    met = "yes" if t["met"] else "**no**"
+    met, sym = verdict(t), _harness.SYMBOLS[t["compare"]]
     if bench == "big_input":
         if "above baseline" in what:
-            return ["big input: peak RSS above the process baseline", f"≤ {limit:g}× the input",
-                    _x(value), met]  # fmt: skip
+            return ["big input: peak RSS above the process baseline",
+                    f"{sym} {limit:g}× the input", _x(value), met]  # fmt: skip
         label = "big input: time" if "time" in what else "big input: whole-process peak RSS"
-        return [label, f"≤ {limit:g}× raw", _x(value), met]
+        return [label, f"{sym} {limit:g}× raw", _x(value), met]
     if bench == "stream":
         if "delivered" in what:
             lc = [s["clients"].get("lc-openai", {}).get("audio_delivered")
                   for s in results["stream"]["sweep"]]  # fmt: skip
             other = f" (langchain-openai: {min(lc):.0%})" if all(v is not None for v in lc) else ""
-            return [f"streaming: {what}, every length", f"{limit:.0%}", f"{value:.0%}{other}",
-                    met]  # fmt: skip
+            return [f"streaming: {what}, every length", f"{sym} {limit:.0%}",
+                    f"{value:.0%}{other}", met]  # fmt: skip
         if "max/min" in what:
-            return [f"streaming: {what}", f"≤ {limit:g} (flat)", _x(value), met]
+            return [f"streaming: {what}", f"{sym} {limit:g} (flat)", _x(value), met]
         raw = "raw-async" if "async" in what else "raw"
-        return [f"streaming: {what.replace(' / raw', '')}", f"≤ {limit:g}× {raw}", _x(value),
+        return [f"streaming: {what.replace(' / raw', '')}", f"{sym} {limit:g}× {raw}", _x(value),
                 met]  # fmt: skip
     if bench == "concurrency":
         c = results["concurrency"]
         if "in flight" in what:
-            return ["concurrency: most requests in flight", f"≤ {limit:g}", f"{value:g}", met]
+            return ["concurrency: most requests in flight", f"{sym} {limit:g}", f"{value:g}", met]
         raw = c["clients"]["ours"]["raw_ratio"]
         return [
             f"concurrency: {c['requests']} requests, max {c['max_concurrency']} in flight",
-            f"≤ {limit:g}× ideal ({c['ideal_s']:g} s)",
+            f"{sym} {limit:g}× ideal ({c['ideal_s']:g} s)",
             f"{_x(value)}; {_x(raw)} the raw SDK",
             met,
         ]
     if bench == "overhead":
         return ["per-request overhead (added over raw)",
-                f"below langchain-openai's {limit:+.0f} µs", f"{value:+.0f} µs", met]  # fmt: skip
+                f"{WORDS[t['compare']]} langchain-openai's {limit:+.0f} µs",
+                f"{value:+.0f} µs", met]  # fmt: skip
     if bench == "audiobook":
         a = results["audiobook"]["throughput"]
         if "stitch" in what:
-            return ["audiobook: stitching memory, 60 min / 10 min", f"≤ {limit:g}× (flat)",
+            return ["audiobook: stitching memory, 60 min / 10 min", f"{sym} {limit:g}× (flat)",
                     _x(value), met]  # fmt: skip
         return [
             f"audiobook: {a['segments']} segments, {a['latency_s'] * 1000:.0f} ms, "
             f"concurrency {a['concurrency']}",
-            f"≤ {limit:g}× ideal ({a['ideal_s']:g} s)",
+            f"{sym} {limit:g}× ideal ({a['ideal_s']:g} s)",
             f"{_x(value)}; {_x(a['ratio_to_raw_sdk'])} the raw SDK's same requests "
             f"(raw: {_x(a['raw_sdk_ratio_to_ideal'])} ideal)",
             met,
         ]
-    return [f"{bench}: {what}", f"≤ {limit:g}", f"{value:.3g}", met]  # pragma: no cover
+    return [f"{bench}: {what}", f"{sym} {limit:g}", f"{value:.3g}", met]  # pragma: no cover
+
+
+def _tally(rows: Sequence[Sequence[str]]) -> str:
+    """The sentence under the summary table, counted from its "met?" column."""
+    missed = [row[0] for row in rows if row[-1] != "yes"]
+    if not missed:
+        return f"All {len(rows)} targets met.\n"
+    return (f"{len(rows) - len(missed)} of {len(rows)} targets met; missed: "
+            f"{'; '.join(missed)}.\n")  # fmt: skip
 
 
 def summary(results: Results) -> str:
@@ -125,7 +142,8 @@ def summary(results: Results) -> str:
         f"openai {packages.get('openai')} on httpx2 "
         f"{packages.get('httpx2')}, langchain-core {packages.get('langchain-core')}, "
         f"langchain-openai {packages.get('langchain-openai')}){_quick(env)}. Targets as each "
-        "benchmark's results file records them:\n\n"
+        "benchmark's results file records them (met or not is decided from the value and "
+        "the limit when this page is written):\n\n"
     )
     rows = [_target_row(t, results) for name in BENCHMARKS for t in results[name]["targets"]]
     later = [
@@ -138,7 +156,13 @@ def summary(results: Results) -> str:
         if later
         else ""
     )
-    return measured + md_table(["benchmark", "target", "ours", "met?"], rows) + note
+    table = md_table(["benchmark", "target", "ours", "met?"], rows)
+    return measured + table + "\n" + _tally(rows) + note
+
+
+def _against(results: Results, bench: str, fragment: str) -> Mapping[str, Any]:
+    """The results file's target of `bench` whose `what` contains `fragment`."""
+    return next(t for t in results[bench]["targets"] if fragment in t["what"])
 
 
 # ---------------------------------------------------------------- benchmarks
@@ -212,7 +236,15 @@ def concurrency(results: Results) -> str:
     ]  # fmt: skip
     header = ["client", "batch time", "/ ideal", "/ raw", "client CPU per request",
               "most in flight at the server"]  # fmt: skip
-    return head + md_table(header, rows)
+    target = _against(results, "concurrency", "ideal")
+    sym, limit = _harness.SYMBOLS[target["compare"]], target["limit"]
+    each = "; ".join(
+        f"{_client(name)} {_x(c['ideal_ratio'])}: "
+        f"{'met' if _harness.met({**target, 'value': c['ideal_ratio']}) else 'missed'}"
+        for name, c in r["clients"].items()
+    )
+    verdicts = f"\nTarget {sym} {limit:g}× ideal, the same limit for every client: {each}.\n"
+    return head + md_table(header, rows) + verdicts
 
 
 def overhead(results: Results) -> str:
@@ -229,7 +261,14 @@ def overhead(results: Results) -> str:
                                     else f"{c['added_s'] * 1e6:+.0f} µs")]
         for name, c in r["clients"].items()
     ]  # fmt: skip
-    return head + md_table(["client", "per request", "added over raw"], rows)
+    target = results["overhead"]["targets"]
+    verdicts = "".join(
+        f"\nTarget: ours {WORDS[t['compare']]} langchain-openai's added time "
+        f"({t['value']:+.0f} µs against {t['limit']:+.0f} µs): "
+        f"{'met' if _harness.met(t) else 'missed'}.\n"
+        for t in target
+    )
+    return head + md_table(["client", "per request", "added over raw"], rows) + verdicts
 
 
 def audiobook(results: Results) -> str:
@@ -244,13 +283,24 @@ def audiobook(results: Results) -> str:
         [f"`narrate_book`, {t['segments']} segments", f"{t['wall_s']:.3f} s",
          _x(t["ratio_to_ideal"], ours=True), _x(t["ratio_to_raw_sdk"], ours=True)],
     ]  # fmt: skip
+    wall, stitch = (_against(results, "audiobook", k) for k in ("ideal", "stitch"))
+
+    def said(t: Mapping[str, Any]) -> str:
+        return f"target {_harness.SYMBOLS[t['compare']]} {t['limit']:g}×: " + (
+            "met" if _harness.met(t) else "missed"
+        )
+
+    throughput = (
+        f"\nWall time / ideal {_x(wall['value'])} ({said(wall)}); the raw SDK's same requests: "
+        f"{_x(t['raw_sdk_ratio_to_ideal'])} ideal.\n"
+    )
     stitching = (
         f"\n**Stitching memory.** Segments totalling 10 and 60 minutes of audio stitched in "
         f"fresh processes: peak RSS grows by {m['10_min']['peak_growth_kib'] / 1024:.1f} MiB and "
         f"{m['60_min']['peak_growth_kib'] / 1024:.1f} MiB (60 min / 10 min: "
-        f"{m['growth_ratio_60_vs_10']:.2f}×).\n"
+        f"{_x(stitch['value'])}; {said(stitch)}).\n"
     )
-    return head + md_table(["", "wall time", "/ ideal", "/ raw SDK"], rows) + stitching
+    return head + md_table(["", "wall time", "/ ideal", "/ raw SDK"], rows) + throughput + stitching
 
 
 BLOCKS: dict[str, Callable[[Results], str]] = {

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -88,19 +89,53 @@ def ratio(value: float | None, reference: float | None) -> float | None:
     return value / reference if value is not None and reference else None
 
 
+COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+}
+"""The directions a target's value may be compared with its limit in."""
+SYMBOLS = {"<=": "≤", "<": "<", ">=": "≥"}
+
+
 @dataclass(frozen=True)
 class Target:
-    """One acceptance target and whether this run met it."""
+    """One acceptance target: the measured value, the limit and the direction of the test.
+
+    Whether it was met is never recorded: `met` decides it from these three,
+    at the moment a table or a page is rendered.
+    """
 
     benchmark: str
     what: str
     value: float | None
     limit: float
-    met: bool
+    compare: str
 
     @classmethod
     def at_most(cls, benchmark: str, what: str, value: float | None, limit: float) -> Target:
-        return cls(benchmark, what, value, limit, value is not None and value <= limit)
+        return cls(benchmark, what, value, limit, "<=")
+
+    @classmethod
+    def below(cls, benchmark: str, what: str, value: float | None, limit: float) -> Target:
+        return cls(benchmark, what, value, limit, "<")
+
+    @classmethod
+    def at_least(cls, benchmark: str, what: str, value: float | None, limit: float) -> Target:
+        return cls(benchmark, what, value, limit, ">=")
+
+    @property
+    def met(self) -> bool:
+        return met(asdict(self))
+
+
+def met(target: Mapping[str, Any]) -> bool:
+    """Whether a recorded target is met: its value against its limit, in its direction.
+
+    Any verdict stored beside them (older results files had a `met` field) is ignored.
+    """
+    value = target["value"]
+    return value is not None and COMPARISONS[target["compare"]](value, target["limit"])
 
 
 def targets_json(targets: Iterable[Target]) -> list[dict[str, Any]]:
@@ -149,7 +184,7 @@ def times(value: float | None) -> str:
 def target_lines(targets: Iterable[Target]) -> list[str]:
     return [
         f"  [{'met' if t.met else 'MISSED'}] {t.benchmark}: {t.what} = "
-        f"{'-' if t.value is None else f'{t.value:.3g}'} (limit {t.limit:g})"
+        f"{'-' if t.value is None else f'{t.value:.3g}'} (limit {SYMBOLS[t.compare]} {t.limit:g})"
         for t in targets
     ]
 

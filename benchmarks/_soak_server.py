@@ -4,7 +4,10 @@
 
 Prints its port on the first line of stdout, then serves until it has
 answered MAX_REQUESTS requests or MAX_SECONDS have passed (whichever is
-first), and prints its tally as JSON on exit. Runs in a process of its own
+first), and prints one line of JSON on exit: `tally` (HTTP requests, and how
+many of each fault) and `attempts`, which maps each prompt number to what it
+did to every HTTP request carrying that prompt, in order (`"none"` for a clean
+answer): the client judges each request by it. Runs in a process of its own
 so that the client's file descriptors, threads and memory are the client's.
 
 Each answer is derived from the request's prompt (`soak <n>`): the transcript
@@ -26,7 +29,7 @@ import struct
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -82,6 +85,7 @@ class SoakServer:
         self.fault_rate, self.max_requests = fault_rate, max_requests
         self.lock = threading.Lock()
         self.tally: Counter[str] = Counter()
+        self.attempts: defaultdict[str, list[str]] = defaultdict(list)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -93,6 +97,7 @@ class SoakServer:
 
             def do_POST(self) -> None:
                 request = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                n = request["messages"][-1]["content"].removeprefix("soak ")
                 with outer.lock:
                     outer.tally["requests"] += 1
                     if outer.tally["requests"] > outer.max_requests:
@@ -102,8 +107,8 @@ class SoakServer:
                     else:
                         fault = "none"
                     outer.tally[f"fault:{fault}"] += 1
-                prompt = request["messages"][-1]["content"]
-                outer.serve(self, prompt.removeprefix("soak "), bool(request.get("stream")), fault)
+                    outer.attempts[n].append(fault)
+                outer.serve(self, n, bool(request.get("stream")), fault)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -173,7 +178,9 @@ def main(seed: int, fault_rate: float, max_requests: int, max_seconds: float) ->
     stopper = threading.Thread(target=_stop_on_stdin_close, args=(server,), daemon=True)
     stopper.start()
     server.http.serve_forever(poll_interval=0.1)
-    print(json.dumps(dict(server.tally)), flush=True)
+    with server.lock:
+        report = {"tally": dict(server.tally), "attempts": dict(server.attempts)}
+    print(json.dumps(report), flush=True)
 
 
 def _stop_on_stdin_close(server: SoakServer) -> None:

@@ -292,8 +292,9 @@ def run(
                                     TIME_LIMIT),
             _harness.Target.at_most(NAME, f"{name} {minutes} peak RSS / raw", row["rss_ratio"],
                                     RSS_LIMIT),
-            _harness.Target(NAME, f"{name} audio delivered", row["audio_delivered"], 1.0,
-                            all(s["clients"][name]["audio_delivered"] == 1.0 for s in sweep)),
+            _harness.Target.at_least(  # the least delivered at any length
+                NAME, f"{name} audio delivered",
+                min(s["clients"][name]["audio_delivered"] for s in sweep), 1.0),
         ]  # fmt: skip
         for key, label in (
             ("seconds_per_audio_second", "time"),

@@ -16,7 +16,9 @@ never modified. Exit status: 0 when every mutant is killed, 1 otherwise.
 
 The mutants are the ones a mutation pass found surviving the suite (issue 16),
 plus request-shape, cancellation and token-provider guarantees added with
-their tests.
+their tests, and (issue 24) streams that never complete, caught by the small
+soak in the suite, and the published pages' verdicts (docs/performance.md,
+docs/long-recordings.md, the soak's block in docs/testing.md).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CRASH = "tests/integration_tests/test_crash_safety.py"
 SHAPE = "tests/unit_tests/test_request_shape.py"
 DECODE = "tests/unit_tests/test_decode.py"
+SOAK = "tests/integration_tests/test_soak.py"
+PAGES = ("tests/unit_tests/test_performance_page.py", "tests/unit_tests/test_long_audio_page.py")
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,30 @@ MUTANTS: tuple[Mutant, ...] = (
         "pass",
         ("tests/unit_tests/test_audio_formats.py",),
         "an answer to a transcoded M4A does not say it was transcoded",
+    ),
+    Mutant(
+        "streams-never-complete",
+        "langchain_azure_audio/_streaming.py",
+        "return self._saw_usage",
+        "return False",
+        (SOAK,),
+        "every stream raises StreamInterruptedError at its end: nothing streams",
+    ),
+    Mutant(
+        "pages-trust-a-stored-met",
+        "benchmarks/_harness.py",
+        'return value is not None and COMPARISONS[target["compare"]](value, target["limit"])',
+        'return bool(target.get("met", True))',
+        PAGES,
+        "docs/performance.md and docs/long-recordings.md claim goals met that were missed",
+    ),
+    Mutant(
+        "soak-accepts-lost-answers",
+        "benchmarks/soak.py",
+        "return end == CORRECT",
+        "return True",
+        ("tests/unit_tests/test_soak_page.py",),
+        "the soak passes while answers the server sent whole are lost",
     ),
 )
 

@@ -33,3 +33,26 @@ def test_every_measured_number_reaches_the_page() -> None:
     assert "0.321 s" in rendered
     assert "34 for" in rendered
     assert rendered != bench.render(report)
+
+
+def test_met_or_missed_is_decided_from_the_value_not_a_stored_verdict() -> None:
+    report = json.loads(bench.RESULTS.read_text())
+    changed = copy.deepcopy(report)
+    (target,) = changed["targets"]
+    target.update(value=1.19, limit=1.2, compare="<=")
+    assert "Peak RSS at 60 minutes is 1.19x that at 10 minutes (target ≤ 1.2x: met)" in (
+        bench.render(changed)
+    )
+    target.update(value=1.21, met=True)  # a verdict typed into the file is ignored
+    assert "Peak RSS at 60 minutes is 1.21x that at 10 minutes (target ≤ 1.2x: missed)" in (
+        bench.render(changed)
+    ), "docs/long-recordings.md claims memory stays flat when it grew"
+
+
+def test_the_results_file_ratio_is_the_runs_ratio() -> None:
+    report = json.loads(bench.RESULTS.read_text())
+    (target,) = report["targets"]
+    runs = report["runs"]
+    assert target["value"] == round(
+        runs["60"]["peak_rss_bytes"] / runs["10"]["peak_rss_bytes"], 3
+    ), "benchmarks/results/long_audio.json's target disagrees with its own runs"
