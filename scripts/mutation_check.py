@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CRASH = "tests/integration_tests/test_crash_safety.py"
 SHAPE = "tests/unit_tests/test_request_shape.py"
 DECODE = "tests/unit_tests/test_decode.py"
+SERVE = "tests/integration_tests/test_serve_protocol.py"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,30 @@ MUTANTS: tuple[Mutant, ...] = (
         "pass",
         ("tests/unit_tests/test_audio_formats.py",),
         "an answer to a transcoded M4A does not say it was transcoded",
+    ),
+    Mutant(
+        "barge-in-detaches-the-answer",
+        "langchain_azure_audio/serve/session.py",
+        "task.cancel()",
+        "task = asyncio.ensure_future(asyncio.sleep(0))  # detached, not cancelled",
+        (SERVE,),
+        "after Stop, Azure goes on streaming the old answer (and the page goes on receiving it)",
+    ),
+    Mutant(
+        "turn-audio-not-cleared",
+        "langchain_azure_audio/serve/session.py",
+        "self._pcm, self._overflow = bytearray(), False  # the next turn starts empty",
+        "self._overflow = False",
+        (SERVE,),
+        "every spoken turn re-sends all the earlier speech",
+    ),
+    Mutant(
+        "interrupted-answer-forgotten",
+        "langchain_azure_audio/serve/session.py",
+        'self.history += [question, AIMessage(f"{partial} [interrupted]".strip())]',
+        "pass",
+        (SERVE,),
+        "after a barge-in the next turn forgets the question and what was said of the answer",
     ),
 )
 
