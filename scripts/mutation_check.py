@@ -36,6 +36,7 @@ CRASH = "tests/integration_tests/test_crash_safety.py"
 SHAPE = "tests/unit_tests/test_request_shape.py"
 DECODE = "tests/unit_tests/test_decode.py"
 SERVE = "tests/integration_tests/test_serve_protocol.py"
+BOOK_ORDER = "tests/integration_tests/test_audiobook_order.py"
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,22 @@ MUTANTS: tuple[Mutant, ...] = (
         "pass",
         ("tests/unit_tests/test_audio_formats.py",),
         "an answer to a transcoded M4A does not say it was transcoded",
+    ),
+    Mutant(
+        "book-stitched-backwards",
+        "langchain_azure_audio/audiobook/narrate.py",
+        "return [stitch((r.pcm_path for r in results), output, pause_ms=pause_ms)]",
+        "return [stitch((r.pcm_path for r in reversed(results)), output, pause_ms=pause_ms)]",
+        (BOOK_ORDER,),
+        "the book's segments play backwards (last chapter first)",
+    ),
+    Mutant(
+        "chapter-stitched-backwards",
+        "langchain_azure_audio/audiobook/narrate.py",
+        "parts = (r.pcm_path for r in results if r.chapter == number)",
+        "parts = (r.pcm_path for r in reversed(results) if r.chapter == number)",
+        (BOOK_ORDER,),
+        "each chapter file plays its segments backwards",
     ),
     Mutant(
         "barge-in-detaches-the-answer",
