@@ -37,6 +37,7 @@ SHAPE = "tests/unit_tests/test_request_shape.py"
 DECODE = "tests/unit_tests/test_decode.py"
 SERVE = "tests/integration_tests/test_serve_protocol.py"
 BOOK_ORDER = "tests/integration_tests/test_audiobook_order.py"
+SUBTITLES = ("tests/unit_tests/test_long_text.py", "tests/integration_tests/test_long_subtitles.py")
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "parts = (r.pcm_path for r in reversed(results) if r.chapter == number)",
         (BOOK_ORDER,),
         "each chapter file plays its segments backwards",
+    ),
+    Mutant(
+        "subtitles-drop-the-hours",
+        "langchain_azure_audio/long_audio/formats.py",
+        "hours, millis = divmod(millis, 3_600_000)",
+        "hours = 0",
+        SUBTITLES,
+        "subtitles past the first hour read 00:62:05,500 instead of 01:02:05,500",
     ),
     Mutant(
         "barge-in-detaches-the-answer",
