@@ -16,7 +16,8 @@ never modified. Exit status: 0 when every mutant is killed, 1 otherwise.
 
 The mutants are the ones a mutation pass found surviving the suite (issue 16),
 plus request-shape, cancellation and token-provider guarantees added with
-their tests.
+their tests, and the user-visible bugs an audit found the suite let through
+(issue 24: book order, subtitle hours, the voice page's barge-in and turns).
 """
 
 from __future__ import annotations
@@ -253,7 +254,8 @@ def apply(mutant: Mutant, root: Path) -> None:
 
 def copy_repo(target: Path) -> None:
     ignore = shutil.ignore_patterns(".git", "__pycache__", ".mypy_cache", ".ruff_cache",
-                                    ".pytest_cache", "site", ".hypothesis")  # fmt: skip
+                                    ".pytest_cache", "site", ".hypothesis", ".nox", ".venv",
+                                    ".bench-cache")  # fmt: skip
     shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
 
 

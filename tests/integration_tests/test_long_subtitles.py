@@ -1,6 +1,6 @@
 """Subtitles of a recording over an hour long read the right times past the hour.
 
-The recording (1 h 10 min 45 s, built at test time as a 0.6 MB FLAC) is silence with
+The recording (1 h 10 min 45 s, built at test time as a small FLAC) is silence with
 three tones, each standing for a word, placed at times typed by hand below. Silence of
 20 s or more is never sent, so the run makes three requests. The scripted service (an
 `httpx2.MockTransport` behind the `openai` SDK) hears the pitch of the audio it is
