@@ -16,9 +16,10 @@ never modified. Exit status: 0 when every mutant is killed, 1 otherwise.
 
 The mutants are the ones a mutation pass found surviving the suite (issue 16),
 plus request-shape, cancellation and token-provider guarantees added with
-their tests, and (issue 24) streams that never complete, caught by the small
-soak in the suite, and the published pages' verdicts (docs/performance.md,
-docs/long-recordings.md, the soak's block in docs/testing.md).
+their tests, and the user-visible bugs an audit found the suite let through
+(issue 24: streams that never complete, caught by the small soak in the suite;
+the published pages' verdicts; book order, subtitle hours, the voice page's
+barge-in and turns; the retry layer).
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ SHAPE = "tests/unit_tests/test_request_shape.py"
 DECODE = "tests/unit_tests/test_decode.py"
 SOAK = "tests/integration_tests/test_soak.py"
 PAGES = ("tests/unit_tests/test_performance_page.py", "tests/unit_tests/test_long_audio_page.py")
+SERVE = "tests/integration_tests/test_serve_protocol.py"
+RETRIES = "tests/integration_tests/test_retry_layers.py"
+EXIT_CODES = "tests/integration_tests/test_cli_exit_codes.py"
+BOOK_ORDER = "tests/integration_tests/test_audiobook_order.py"
+SUBTITLES = ("tests/unit_tests/test_long_text.py", "tests/integration_tests/test_long_subtitles.py")
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,78 @@ MUTANTS: tuple[Mutant, ...] = (
         ("tests/unit_tests/test_soak_page.py",),
         "the soak passes while answers the server sent whole are lost",
     ),
+    Mutant(
+        "book-stitched-backwards",
+        "langchain_azure_audio/audiobook/narrate.py",
+        "groups = [(output, results)] if not per_chapter else [",
+        "groups = [(output, results[::-1])] if not per_chapter else [",
+        (BOOK_ORDER,),
+        "the book's segments play backwards (last chapter first)",
+    ),
+    Mutant(
+        "segments-stitched-backwards",
+        "langchain_azure_audio/audiobook/narrate.py",
+        "done = [r.pcm_path for r in parts if isinstance(r, SegmentResult)]",
+        "done = [r.pcm_path for r in reversed(parts) if isinstance(r, SegmentResult)]",
+        (BOOK_ORDER,),
+        "the book and each chapter file play their segments backwards",
+    ),
+    Mutant(
+        "subtitles-drop-the-hours",
+        "langchain_azure_audio/long_audio/formats.py",
+        "hours, millis = divmod(millis, 3_600_000)",
+        "hours = 0",
+        SUBTITLES,
+        "subtitles past the first hour read 00:62:05,500 instead of 01:02:05,500",
+    ),
+    Mutant(
+        "barge-in-detaches-the-answer",
+        "langchain_azure_audio/serve/session.py",
+        "task.cancel()",
+        "task = asyncio.ensure_future(asyncio.sleep(0))  # detached, not cancelled",
+        (SERVE,),
+        "after Stop, Azure goes on streaming the old answer (and the page goes on receiving it)",
+    ),
+    Mutant(
+        "turn-audio-not-cleared",
+        "langchain_azure_audio/serve/session.py",
+        "self._pcm, self._overflow = bytearray(), False  # the next turn starts empty",
+        "self._overflow = False",
+        (SERVE,),
+        "every spoken turn re-sends all the earlier speech",
+    ),
+    Mutant(
+        "interrupted-answer-forgotten",
+        "langchain_azure_audio/serve/session.py",
+        'self.history += [question, AIMessage(f"{partial} [interrupted]".strip())]',
+        "pass",
+        (SERVE,),
+        "after a barge-in the next turn forgets the question and what was said of the answer",
+    ),
+    Mutant(
+        "batch-retries-multiply",
+        "langchain_azure_audio/_clients.py",
+        'options["max_retries"] = 0',
+        "pass",
+        (RETRIES,),
+        "a failing service gets 9 attempts per piece of a long job, not 3 (retries x retries)",
+    ),
+    Mutant(
+        "incomplete-exits-0",
+        "langchain_azure_audio/_cli_long.py",
+        "raise click.exceptions.Exit(EXIT_INCOMPLETE)",
+        "return  # type: ignore[misc]",
+        (EXIT_CODES,),
+        "transcribe/ask/audiobook exit 0 with parts missing: a script cannot tell",
+    ),
+    Mutant(
+        "book-with-a-hole-written",
+        "langchain_azure_audio/audiobook/narrate.py",
+        "if len(done) == len(parts):  # a book or chapter with a hole is not written",
+        "if True:",
+        (EXIT_CODES,),
+        "a book with a missing chapter is written as if whole",
+    ),
 )
 
 
@@ -230,7 +308,8 @@ def apply(mutant: Mutant, root: Path) -> None:
 
 def copy_repo(target: Path) -> None:
     ignore = shutil.ignore_patterns(".git", "__pycache__", ".mypy_cache", ".ruff_cache",
-                                    ".pytest_cache", "site", ".hypothesis")  # fmt: skip
+                                    ".pytest_cache", "site", ".hypothesis", ".nox", ".venv",
+                                    ".bench-cache")  # fmt: skip
     shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
 
 

@@ -77,6 +77,7 @@ class FaultServer:
         self.requests: list[dict[str, Any]] = []
         self.ends: list[tuple[str, float]] = []
         """How each stream ended ("complete" or "client-closed") and when (monotonic)."""
+        self._ended = threading.Condition()
         self.max_requests = max_requests
         outer = self
 
@@ -125,15 +126,15 @@ class FaultServer:
                     return
                 wait = fault.stall if number == fault.stall_after_events else fault.event_delay
                 if wait and _client_gone(handler, wait):
-                    self.ends.append(("client-closed", time.monotonic()))
+                    self._end("client-closed")
                     return
                 try:
                     handler.wfile.write(event.encode())
                     handler.wfile.flush()
                 except OSError:  # the client hung up between two checks
-                    self.ends.append(("client-closed", time.monotonic()))
+                    self._end("client-closed")
                     return
-            self.ends.append(("complete", time.monotonic()))
+            self._end("complete")
             return
         payload = fault.raw if fault.raw is not None else json.dumps(fault.body).encode()
         handler.send_response(fault.status)
@@ -143,6 +144,17 @@ class FaultServer:
             handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(payload)
+
+    def _end(self, how: str) -> None:
+        with self._ended:
+            self.ends.append((how, time.monotonic()))
+            self._ended.notify_all()
+
+    def wait_for_ends(self, count: int = 1, timeout: float = 20.0) -> list[tuple[str, float]]:
+        """The stream ends so far, once there are `count` of them (or `timeout` passed)."""
+        with self._ended:
+            self._ended.wait_for(lambda: len(self.ends) >= count, timeout)
+            return list(self.ends)
 
     def __enter__(self) -> FaultServer:
         self._thread.start()

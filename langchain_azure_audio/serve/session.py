@@ -199,8 +199,7 @@ class Conversation:
         """The user stopped speaking: send what was heard, stream the answer."""
         ended = time.monotonic()
         pcm, overflow = bytes(self._pcm), self._overflow
-        self._pcm.clear()
-        self._overflow = False
+        self._pcm, self._overflow = bytearray(), False  # the next turn starts empty
         if overflow:
             return
         if not pcm:

@@ -25,7 +25,13 @@ from langchain_azure_audio.audio import MAX_INPUT_AUDIO_BYTES
 from langchain_azure_audio.serve import ServeOptions
 from langchain_azure_audio.serve.session import OFFLINE_MESSAGE
 from tests.fault_server import Fault, FaultServer
-from tests.serve_harness import AppServer, request_messages, scripted_answer, tone
+from tests.serve_harness import (
+    AppServer,
+    input_audio_seconds,
+    request_messages,
+    scripted_answer,
+    tone,
+)
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -105,27 +111,110 @@ def test_a_foreign_or_missing_origin_is_refused(origin: str | None) -> None:
         assert app.alive()
 
 
-def test_stop_cancels_the_answer_and_closes_the_stream_to_azure(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    long = scripted_answer("audio_long", "Once upon a time", tone(4.0))
-    with FaultServer(Fault(stream_events=long, event_delay=0.02), max_seconds=60) as service:
+@contextmanager
+def live(
+    monkeypatch: pytest.MonkeyPatch, *answers: Fault
+) -> Iterator[tuple[FaultServer, ClientConnection]]:
+    """A live page (the scripted service plays `answers`, one a request) and its service."""
+    with FaultServer(*answers, max_seconds=60) as service:
         monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", service.endpoint)
         monkeypatch.setenv("AZURE_OPENAI_API_KEY", "protocol-test-key")
         options = ServeOptions(offline=False, deployments=("gpt-audio-1.5",))
         with AppServer(options) as app, page(app) as ws:
-            ws.send(bytes(4800))
-            ws.send(json.dumps({"type": "end_turn"}))
-            until(ws, "first_audio")
-            stopped = time.monotonic()
-            ws.send(json.dumps({"type": "stop"}))
-            seen, _ = until(ws, "cancelled")
-            assert "answer_end" not in [m["type"] for m in seen]
-        ends = [when for how, when in service.ends if how == "client-closed"]
-        assert len(ends) == 1, service.ends
-        assert ends[0] - stopped < 0.5
-        (user,) = [m for m in request_messages(service.requests[0]) if m["role"] == "user"]
-        assert user["content"][0]["type"] == "input_audio"
+            yield service, ws
+
+
+def speak(ws: ClientConnection, seconds: float) -> None:
+    """One spoken turn as the page sends it: 100 ms pcm16 messages, then end_turn."""
+    pcm = tone(seconds)
+    for start in range(0, len(pcm), 4800):
+        ws.send(pcm[start : start + 4800])
+    ws.send(json.dumps({"type": "end_turn"}))
+
+
+def long_answer() -> Fault:
+    """A 4-second spoken answer, dripped as Azure streams it: time to interrupt it."""
+    return Fault(stream_events=scripted_answer("audio_long", "Once upon a time", tone(4.0)),
+                 event_delay=0.02)  # fmt: skip
+
+
+def test_stop_closes_the_stream_to_azure_while_the_page_stays_connected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with live(monkeypatch, long_answer()) as (service, ws):
+        speak(ws, 0.5)
+        until(ws, "first_audio")
+        ws.send(json.dumps({"type": "stop"}))
+        seen, _ = until(ws, "cancelled")
+        assert "answer_end" not in [m["type"] for m in seen], (
+            f"Stop did not stop the answer: it played to its end first ({seen})"
+        )
+        # the page is still connected: only the stop can have closed the stream to Azure
+        ends = service.wait_for_ends(1, timeout=20)
+        assert [how for how, _ in ends] == ["client-closed"], (
+            f"after Stop, Azure kept streaming the old answer (its stream ended {ends}): the "
+            "user is billed for, and may still be sent, an answer they talked over"
+        )
+        ws.send(json.dumps({"type": "config", "voice": "ash"}))
+        after, audio = until(ws, "config")
+        assert (audio, [m["type"] for m in after]) == (0, ["config"]), (
+            f"after Stop the page still received {audio} bytes of the old answer's audio and "
+            f"{[m['type'] for m in after[:-1]]}: the interrupted answer goes on playing"
+        )
+    (user,) = [m for m in request_messages(service.requests[0]) if m["role"] == "user"]
+    assert user["content"][0]["type"] == "input_audio"
+
+
+TURNS = (0.5, 1.25, 0.75)
+"""Seconds of speech in each turn, typed by hand (exact in 24 kHz samples)."""
+
+
+def test_each_turn_sends_only_its_own_speech(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = [Fault(stream_events=scripted_answer(f"audio_{n}", f"Answer {n}.", tone(0.2)))
+               for n in (1, 2, 3)]  # fmt: skip
+    with live(monkeypatch, *answers) as (service, ws):
+        for seconds in TURNS:
+            speak(ws, seconds)
+            seen, _ = until(ws, "answer_end")
+            heard = [m["seconds"] for m in seen if m["type"] == "heard"]
+            assert heard == [seconds], (
+                f"the page says it heard {heard} s of a {seconds} s turn: earlier speech is "
+                "sent again with every turn"
+            )
+    assert len(service.requests) == len(TURNS)
+    for number, request in enumerate(service.requests, start=1):
+        users = [m for m in request_messages(request) if m["role"] == "user"]
+        lengths = [input_audio_seconds(m)[0] for m in users]
+        assert lengths == list(TURNS[:number]), (
+            f"turn {number} sent Azure user audio of {lengths} s, not {list(TURNS[:number])} "
+            "s: every turn re-sends all earlier speech (slower, dearer, and the model hears "
+            "old questions as new)"
+        )
+
+
+def test_after_a_barge_in_the_next_turn_remembers_the_interrupted_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    follow_up = scripted_answer("audio_next", "It was about a dragon.", tone(0.2))
+    with live(monkeypatch, long_answer(), Fault(stream_events=follow_up)) as (service, ws):
+        speak(ws, 0.5)
+        until(ws, "first_audio")
+        ws.send(json.dumps({"type": "stop"}))
+        until(ws, "cancelled")
+        ws.send(json.dumps({"type": "ask", "text": "What were you saying?"}))
+        until(ws, "answer_end")
+    assert len(service.requests) == 2
+    sent = request_messages(service.requests[1])
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"], (
+        f"the turn after a barge-in sent {[m['role'] for m in sent]}: the model forgot the "
+        "question it was answering and what it had said"
+    )
+    assert input_audio_seconds(sent[1])[0] == 0.5, "the interrupted turn's question is not kept"
+    assert sent[2]["content"] == "Once upon a time [interrupted]", (
+        f"the interrupted answer went back as {sent[2]['content']!r}, not the words heard "
+        "so far marked [interrupted]"
+    )
+    assert sent[3]["content"] == "What were you saying?"
 
 
 def test_a_frame_that_breaks_the_protocol_closes_only_that_connection() -> None:

@@ -74,6 +74,45 @@ def test_vtt_is_webvtt_with_dotted_milliseconds() -> None:
     assert all(a < b for a, b in stamps)
 
 
+PAST_THE_HOUR = [
+    seg(0, 3599.999, 3600.0, "The last millisecond of the first hour."),
+    seg(1, 3725.5, 3728.0, "One hour, two minutes, five and a half seconds in."),
+    seg(2, 36000.25, 36002.0, "Ten hours in."),
+]
+PAST_THE_HOUR_SRT = """1
+00:59:59,999 --> 01:00:00,000
+The last millisecond of the first hour.
+
+2
+01:02:05,500 --> 01:02:08,000
+One hour, two minutes, five and a half seconds in.
+
+3
+10:00:00,250 --> 10:00:02,000
+Ten hours in.
+"""
+PAST_THE_HOUR_VTT = """WEBVTT
+
+00:59:59.999 --> 01:00:00.000
+The last millisecond of the first hour.
+
+01:02:05.500 --> 01:02:08.000
+One hour, two minutes, five and a half seconds in.
+
+10:00:00.250 --> 10:00:02.000
+Ten hours in.
+"""
+
+
+def test_subtitle_times_past_the_first_hour_are_hours_minutes_seconds(tmp_path: Path) -> None:
+    """Expected files typed by hand: HH:MM:SS,mmm (.srt) and HH:MM:SS.mmm (.vtt)."""
+    long = transcript(PAST_THE_HOUR)
+    srt = write_transcript(long, tmp_path / "t.srt").read_text()
+    vtt = write_transcript(long, tmp_path / "t.vtt").read_text()
+    assert srt == PAST_THE_HOUR_SRT, f"the .srt a viewer gets past the first hour:\n{srt}"
+    assert vtt == PAST_THE_HOUR_VTT, f"the .vtt a viewer gets past the first hour:\n{vtt}"
+
+
 def test_an_overlapping_segment_cue_starts_after_the_overlap() -> None:
     a = seg(0, 0, 300, "one")
     b = seg(1, 299, 600, "two", overlap=1.0)
