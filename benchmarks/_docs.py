@@ -333,3 +333,12 @@ def write_page(page: Path = PAGE, results: Results | None = None) -> bool:
     if after != before:
         page.write_text(after)
     return after != before
+
+
+def publish(name: str, report: dict[str, Any], rendered: str) -> None:
+    """Print a benchmark's table and targets, save its results, and rewrite the page's
+    tables from the results files."""
+    print(rendered)
+    print("\n".join(_harness.target_lines(_harness.Target(**t) for t in report["targets"])))
+    print(f"saved {_harness.save(name, report)}")
+    write_page()

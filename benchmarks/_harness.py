@@ -187,13 +187,3 @@ def target_lines(targets: Iterable[Target]) -> list[str]:
         f"{'-' if t.value is None else f'{t.value:.3g}'} (limit {SYMBOLS[t.compare]} {t.limit:g})"
         for t in targets
     ]
-
-
-def publish(name: str, report: dict[str, Any], rendered: str) -> None:
-    """Print a benchmark's table and targets, and save its results."""
-    print(rendered)
-    print("\n".join(target_lines(Target(**t) for t in report["targets"])))
-    print(f"saved {save(name, report)}")
-    from benchmarks import _docs  # the page's tables follow the results files
-
-    _docs.write_page()

@@ -35,7 +35,7 @@ from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import _clients, _harness, _memory
+from benchmarks import _clients, _docs, _harness, _memory
 from benchmarks._server import CannedServer, small_answer
 
 NAME: Final = "big_input"
@@ -258,7 +258,7 @@ def main() -> None:
     parser.add_argument("--memory-processes", type=int, default=2)
     args = parser.parse_args()
     report = run(args.processes, args.repeats, args.memory_processes)
-    _harness.publish(NAME, report, render(report))
+    _docs.publish(NAME, report, render(report))
 
 
 if __name__ == "__main__":

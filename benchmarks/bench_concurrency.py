@@ -25,7 +25,7 @@ from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import _clients, _harness
+from benchmarks import _clients, _docs, _harness
 from benchmarks._server import CannedServer, short_answer
 
 NAME: Final = "concurrency"
@@ -196,7 +196,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     report = run(args.processes, args.repeats)
-    _harness.publish(NAME, report, render(report))
+    _docs.publish(NAME, report, render(report))
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ def token_rates(recordings: Path = ROOT.parent / "shared" / "recordings") -> dic
     the request's one input audio and the answer's audio are both whole."""
     import base64
 
-    from langchain_azure_audio._decode import probe
+    from langchain_azure_audio._media.decode import probe
 
     rates: dict[str, Any] = {}
     for path in sorted(recordings.glob("*.json")):
@@ -140,7 +140,7 @@ def token_rates(recordings: Path = ROOT.parent / "shared" / "recordings") -> dic
 
 
 def _duration(path: Path) -> float:
-    from langchain_azure_audio._decode import probe
+    from langchain_azure_audio._media.decode import probe
 
     return probe(path).duration or 0.0
 

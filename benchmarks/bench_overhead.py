@@ -23,7 +23,7 @@ from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import _clients, _harness
+from benchmarks import _clients, _docs, _harness
 from benchmarks._server import CannedServer, short_answer, small_answer
 
 NAME: Final = "overhead"
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--answer", choices=("short", "recorded"), default="short")
     args = parser.parse_args()
     report = run(args.processes, args.requests, args.answer)
-    _harness.publish(NAME, report, render(report))
+    _docs.publish(NAME, report, render(report))
 
 
 if __name__ == "__main__":

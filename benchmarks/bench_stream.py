@@ -38,7 +38,7 @@ from typing import Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import _clients, _harness, _memory
+from benchmarks import _clients, _docs, _harness, _memory
 from benchmarks._server import PCM_BYTES_PER_SECOND, CannedServer, long_stream, small_answer
 
 NAME: Final = "stream"
@@ -375,7 +375,7 @@ def main() -> None:
     args = parser.parse_args()
     lengths = tuple(float(s) for s in args.seconds.split(","))
     report = run(lengths, args.processes, args.repeats)
-    _harness.publish(NAME, report, render(report))
+    _docs.publish(NAME, report, render(report))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._soak_server import answer_for
 from langchain_azure_audio import AzureChatOpenAIAudio, StreamInterruptedError
-from langchain_azure_audio._streaming import merge_chunks
+from langchain_azure_audio._translate.streaming import merge_chunks
 from langchain_azure_audio.errors import AzureAudioError
 
 ROOT = Path(__file__).resolve().parents[1]

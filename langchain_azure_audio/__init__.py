@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_azure_audio import errors
 
 if TYPE_CHECKING:
-    from langchain_azure_audio._streaming import StreamInterruptedError, merge_chunks
+    from langchain_azure_audio._translate.streaming import StreamInterruptedError, merge_chunks
     from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
     from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
     from langchain_azure_audio.errors import (
@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _WHERE = {
-    "StreamInterruptedError": "_streaming",
-    "merge_chunks": "_streaming",
+    "StreamInterruptedError": "_translate.streaming",
+    "merge_chunks": "_translate.streaming",
     "audio_block": "audio",
     "audio_bytes": "audio",
     "save_audio": "audio",

@@ -36,7 +36,7 @@ from typing import Any, Final, TypeVar
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel
 
-from langchain_azure_audio._clients import caller_retries
+from langchain_azure_audio._azure.clients import caller_retries
 from langchain_azure_audio.audio import atomic_write_bytes
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import (

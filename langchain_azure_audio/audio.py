@@ -20,7 +20,7 @@ import wave
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from langchain_azure_audio._base64 import b64decode_strict
+from langchain_azure_audio._media.strict_base64 import b64decode_strict
 from langchain_azure_audio.errors import AzureAudioInputError, InvalidAudioError
 
 if TYPE_CHECKING:  # imported where used: the command line's --help must not load LangChain
@@ -340,7 +340,9 @@ def build_audio_block(
 
 def _transcoded_block(source: Path | bytes, where: str) -> dict[str, Any]:
     """A block for a recording the service does not take as it is (see `audio_block`)."""
-    from langchain_azure_audio import _decode  # PyAV: loaded when a file needs transcoding
+    from langchain_azure_audio._media import (
+        decode as _decode,  # PyAV: loaded when a file needs transcoding
+    )
 
     data, fmt, record = _decode.transcode_for_service(
         source, where=where, max_bytes=MAX_INPUT_AUDIO_BYTES

@@ -25,10 +25,13 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from langchain_azure_audio import _messages
-from langchain_azure_audio._auth import COGNITIVE_SERVICES_SCOPE, Credentials, resolve_credentials
-from langchain_azure_audio._body import JsonBody
-from langchain_azure_audio._clients import (
+from langchain_azure_audio._azure.auth import (
+    COGNITIVE_SERVICES_SCOPE,
+    Credentials,
+    resolve_credentials,
+)
+from langchain_azure_audio._azure.body import JsonBody
+from langchain_azure_audio._azure.clients import (
     ApiKind,
     ClientOptions,
     api_kind,
@@ -37,26 +40,27 @@ from langchain_azure_audio._clients import (
     request_options,
     sync_client,
 )
-from langchain_azure_audio._endpoint import normalize_endpoint
-from langchain_azure_audio._profiles import (
+from langchain_azure_audio._azure.endpoint import normalize_endpoint
+from langchain_azure_audio._azure.service_errors import (
+    MIN_AUDIO_API_VERSION,
+    RequestContext,
+    translate_error,
+)
+from langchain_azure_audio._model.profiles import (
     ALL_VOICES,
     model_profile,
     resolve_model_name,
     voices_for,
 )
-from langchain_azure_audio._service_errors import (
-    MIN_AUDIO_API_VERSION,
-    RequestContext,
-    translate_error,
-)
-from langchain_azure_audio._settings import (
+from langchain_azure_audio._model.settings import (
     check_call_settings,
     check_passthrough,
     checked_response,
 )
-from langchain_azure_audio._streaming import STREAM_AUDIO_FORMAT, StreamAssembler
-from langchain_azure_audio._structured import structured_output
-from langchain_azure_audio._tools import format_tools, tool_choice_param
+from langchain_azure_audio._model.structured import structured_output
+from langchain_azure_audio._translate import messages as translate
+from langchain_azure_audio._translate.streaming import STREAM_AUDIO_FORMAT, StreamAssembler
+from langchain_azure_audio._translate.tool_schemas import format_tools, tool_choice_param
 from langchain_azure_audio.errors import (
     AzureAudioConfigError,
     AzureAudioInputError,
@@ -76,9 +80,9 @@ STREAM_FAILURES: Final = (openai.APIError, _transport.TransportError)
 """What can end a stream early: an error event or a dropped/timed-out connection."""
 
 register_translator(
-    _messages.MODEL_PROVIDER,
-    _messages.translate_content,
-    _messages.translate_content,
+    translate.MODEL_PROVIDER,
+    translate.translate_content,
+    translate.translate_content,
 )
 
 
@@ -381,7 +385,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
             "expired_audio": kwargs.pop("expired_audio", self.expired_audio),
         }
         check_call_settings(**settings, allow_unknown_voice=self.allow_unknown_voice)
-        azure_messages, has_audio = _messages.to_azure_messages(
+        azure_messages, has_audio = translate.to_azure_messages(
             messages, expired_audio=settings["expired_audio"]
         )
         wants_audio = "audio" in settings["modalities"]
@@ -400,7 +404,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
             "stop": (stop or self.stop) or None,  # an empty list is not sent
             **kwargs,
         }
-        request = _messages.build_request(
+        request = translate.build_request(
             azure_messages,
             deployment=str(deployment or self.azure_deployment),
             modalities=settings["modalities"],
@@ -488,8 +492,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
         request, audio_format = self._request(messages, stop, kwargs, stream=False)
         with self._service_errors(request):
             response = self._sync_client().post(**self._post(request), cast_to=object)
-        result = _messages.chat_result(checked_response(response), audio_format=audio_format)
-        _messages.note_transcoded_inputs(result.generations[0].message, messages)
+        result = translate.chat_result(checked_response(response), audio_format=audio_format)
+        translate.note_transcoded_inputs(result.generations[0].message, messages)
         return result
 
     async def _agenerate(
@@ -506,8 +510,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
             response = await self._async_client_().post(
                 **self._post(request, asynchronous=True), cast_to=object
             )
-        result = _messages.chat_result(checked_response(response), audio_format=audio_format)
-        _messages.note_transcoded_inputs(result.generations[0].message, messages)
+        result = translate.chat_result(checked_response(response), audio_format=audio_format)
+        translate.note_transcoded_inputs(result.generations[0].message, messages)
         return result
 
     def _stream(
@@ -537,7 +541,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if not assembler.complete:
             raise assembler.interrupted(None)
         last = assembler.finish()
-        _messages.note_transcoded_inputs(last.message, messages)
+        translate.note_transcoded_inputs(last.message, messages)
         yield last
 
     async def _astream(
@@ -570,5 +574,5 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if not assembler.complete:
             raise assembler.interrupted(None)
         last = assembler.finish()
-        _messages.note_transcoded_inputs(last.message, messages)
+        translate.note_transcoded_inputs(last.message, messages)
         yield last

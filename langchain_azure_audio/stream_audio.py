@@ -30,7 +30,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessageChunk, BaseMessageChunk
 
-from langchain_azure_audio._streaming import merge_chunks
+from langchain_azure_audio._translate.streaming import merge_chunks
 from langchain_azure_audio.audio import PCM16_CHANNELS, PCM16_SAMPLE_RATE, PCM16_SAMPLE_WIDTH
 
 __all__ = ["aiter_pcm", "asave_stream", "chunk_pcm", "iter_pcm", "save_stream"]

@@ -29,7 +29,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
-from langchain_azure_audio._instructions import TRANSCRIBE_INSTRUCTION, VERBATIM_INSTRUCTION
+from langchain_azure_audio._model.instructions import TRANSCRIBE_INSTRUCTION, VERBATIM_INSTRUCTION
 from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import AzureAudioInputError

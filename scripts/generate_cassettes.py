@@ -32,7 +32,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from langchain_azure_audio._messages import build_request, to_azure_messages
+from langchain_azure_audio._translate.messages import build_request, to_azure_messages
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_service import (
@@ -428,7 +428,7 @@ def record_agents() -> None:
     import httpx2
 
     from langchain_azure_audio import AzureChatOpenAIAudio
-    from langchain_azure_audio._replay import strict_vcr
+    from langchain_azure_audio._azure.replay import strict_vcr
 
     sys.path.insert(0, str(ROOT))
     from tests import agent_flows as flows
@@ -470,8 +470,8 @@ def record_cli() -> None:
     import httpx2
     from click.testing import CliRunner
 
-    from langchain_azure_audio import cli
-    from langchain_azure_audio._replay import strict_vcr
+    from langchain_azure_audio._azure.replay import strict_vcr
+    from langchain_azure_audio.cli import commands as cli
 
     sys.path.insert(0, str(ROOT))
     from tests import cli_flows
@@ -507,7 +507,7 @@ def record_audiobooks() -> None:
     import httpx2
 
     from langchain_azure_audio import AzureChatOpenAIAudio
-    from langchain_azure_audio._replay import strict_vcr
+    from langchain_azure_audio._azure.replay import strict_vcr
 
     sys.path.insert(0, str(ROOT))
     from tests import audiobook_flows as flows
@@ -544,7 +544,7 @@ def record_ga_models() -> None:
     import httpx2
 
     from langchain_azure_audio import AzureChatOpenAIAudio
-    from langchain_azure_audio._replay import strict_vcr
+    from langchain_azure_audio._azure.replay import strict_vcr
 
     sys.path.insert(0, str(ROOT))
     from tests import ga_flows as flows
@@ -582,7 +582,7 @@ def record_long_audio() -> None:
     import httpx2
 
     from langchain_azure_audio import AzureChatOpenAIAudio
-    from langchain_azure_audio._replay import digest_cassette_audio, strict_vcr
+    from langchain_azure_audio._azure.replay import digest_cassette_audio, strict_vcr
 
     sys.path.insert(0, str(ROOT))
     from tests import long_flows as flows

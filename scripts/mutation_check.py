@@ -101,7 +101,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "partial-drops-carry",
-        "langchain_azure_audio/_streaming.py",
+        "langchain_azure_audio/_translate/streaming.py",
         'base64.b64encode(self._carry).decode("ascii") if self._carry else ""',
         '""',
         ("tests/integration_tests/test_stream_partial.py",),
@@ -109,7 +109,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "assistant-turn-repeats-transcript",
-        "langchain_azure_audio/_messages.py",
+        "langchain_azure_audio/_translate/messages.py",
         "if text == transcript:",
         "if False:",
         (SHAPE,),
@@ -117,7 +117,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "audio-params-on-text-only",
-        "langchain_azure_audio/_messages.py",
+        "langchain_azure_audio/_translate/messages.py",
         'if "audio" in modalities:',
         "if True:",
         (SHAPE,),
@@ -125,7 +125,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "stream-without-usage",
-        "langchain_azure_audio/_messages.py",
+        "langchain_azure_audio/_translate/messages.py",
         'request["stream_options"] = {"include_usage": True}',
         "pass",
         (SHAPE,),
@@ -149,7 +149,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "token-provider-error-unwrapped",
-        "langchain_azure_audio/_auth.py",
+        "langchain_azure_audio/_azure/auth.py",
         "raise provider_error(exc) from exc",
         "raise",
         ("tests/integration_tests/test_token_refresh.py",),
@@ -157,7 +157,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "decode-ignores-timestamps",
-        "langchain_azure_audio/_timeline.py",
+        "langchain_azure_audio/_media/timeline.py",
         "if frame.pts is None or frame.time_base is None:",
         "if True:",
         (DECODE,),
@@ -165,7 +165,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "decode-counts-from-zero",
-        "langchain_azure_audio/_decode.py",
+        "langchain_azure_audio/_media/decode.py",
         "timeline = Timeline(rate, earliest=_others_start(container, stream))",
         "timeline = Timeline(rate, Fraction(0))",
         (DECODE,),
@@ -173,7 +173,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "decode-ignores-video-start",
-        "langchain_azure_audio/_decode.py",
+        "langchain_azure_audio/_media/decode.py",
         "timeline = Timeline(rate, earliest=_others_start(container, stream))",
         "timeline = Timeline(rate)",
         (DECODE,),
@@ -181,7 +181,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "transcoding-not-reported",
-        "langchain_azure_audio/_messages.py",
+        "langchain_azure_audio/_translate/messages.py",
         'answer.response_metadata["transcoded_inputs"] = records',
         "pass",
         ("tests/unit_tests/test_audio_formats.py",),
@@ -189,7 +189,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "streams-never-complete",
-        "langchain_azure_audio/_streaming.py",
+        "langchain_azure_audio/_translate/streaming.py",
         "return self._saw_usage",
         "return False",
         (SOAK,),
@@ -261,7 +261,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "batch-retries-multiply",
-        "langchain_azure_audio/_clients.py",
+        "langchain_azure_audio/_azure/clients.py",
         'options["max_retries"] = 0',
         "pass",
         (RETRIES,),
@@ -269,7 +269,7 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "incomplete-exits-0",
-        "langchain_azure_audio/_cli_long.py",
+        "langchain_azure_audio/cli/long_jobs.py",
         "raise click.exceptions.Exit(EXIT_INCOMPLETE)",
         "return  # type: ignore[misc]",
         (EXIT_CODES,),

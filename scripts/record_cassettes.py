@@ -6,7 +6,7 @@
 Live needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME (and
 AZURE_OPENAI_API_KEY, or an Entra ID sign-in for keyless auth); optionally
 AZURE_OPENAI_SECOND_DEPLOYMENT_NAME for the model-override tests. Secrets are
-scrubbed at record time (langchain_azure_audio._replay.scrubbers). Each new
+scrubbed at record time (langchain_azure_audio._azure.replay.scrubbers). Each new
 cassette is stamped with its provenance, and the hygiene tests run at the end.
 """
 

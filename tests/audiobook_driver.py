@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from tests import audiobook_flows as flows
 from tests.cassette_tools import CASSETTES
 from tests.conftest import make_llm

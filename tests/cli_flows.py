@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from langchain_azure_audio._demo import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT
+from langchain_azure_audio._offline import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT
 
 AUDIO = Path(__file__).resolve().parents[1] / "cassettes" / "audio"
 ENV = {

@@ -7,7 +7,7 @@ import pytest
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from langchain_azure_audio import AzureChatOpenAIAudio
-from langchain_azure_audio._replay import azure_body_matcher
+from langchain_azure_audio._azure.replay import azure_body_matcher
 from tests.cassette_tools import API_VERSION, ENDPOINT
 
 TEST_KEY = "test-key-not-a-secret"

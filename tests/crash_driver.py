@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from langchain_azure_audio.audiobook import SegmentJob, narrate_book, segments, split_book
 from tests.cassette_tools import CASSETTES
 from tests.conftest import make_llm

@@ -30,7 +30,7 @@ from typing import Any
 import httpx2
 import numpy as np
 
-from langchain_azure_audio._instructions import (
+from langchain_azure_audio._model.instructions import (
     ASK_ANSWER_INSTRUCTION,
     ASK_PART_INSTRUCTION,
     NOTHING_RELEVANT,

@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, ConfigDict
 
 from langchain_azure_audio._batch import RequestPacer, ainvoke_with_waits
-from langchain_azure_audio._instructions import (
+from langchain_azure_audio._model.instructions import (
     ASK_ANSWER_INSTRUCTION,
     ASK_PART_INSTRUCTION,
     NOTHING_RELEVANT,

@@ -1,8 +1,8 @@
 """A recording cut into pieces the service takes, written once to a work folder.
 
 `prepare` decodes the recording as a stream (never the whole file in memory),
-cuts it at pauses (`_pauses.split_at_pauses`) and writes each piece as 24 kHz
-mono MP3 at 64 kbit/s (`_encode`: a sixth of the WAV's size, to upload and to
+cuts it at pauses (`_media.pauses.split_at_pauses`) and writes each piece as 24 kHz
+mono MP3 at 64 kbit/s (`_media.encode`: a sixth of the WAV's size, to upload and to
 hold in memory while a request is in flight), then a manifest. A rerun with
 the same file and settings reuses the manifest and pieces; a run killed while
 cutting cuts again (that is local work, no request). A recording the service
@@ -18,9 +18,9 @@ from typing import Final, Literal
 
 from pydantic import BaseModel
 
-from langchain_azure_audio._decode import iter_pcm16, probe
-from langchain_azure_audio._encode import mp3_from_pcm16
-from langchain_azure_audio._pauses import split_at_pauses
+from langchain_azure_audio._media.decode import iter_pcm16, probe
+from langchain_azure_audio._media.encode import mp3_from_pcm16
+from langchain_azure_audio._media.pauses import split_at_pauses
 from langchain_azure_audio.audio import (
     MAX_INPUT_AUDIO_BYTES,
     PCM16_SAMPLE_RATE,

@@ -12,8 +12,8 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
 from langchain_azure_audio._batch import RequestPacer
-from langchain_azure_audio._instructions import TRANSCRIBE_INSTRUCTION
-from langchain_azure_audio._pauses import MIN_PIECE_SECONDS
+from langchain_azure_audio._media.pauses import MIN_PIECE_SECONDS
+from langchain_azure_audio._model.instructions import TRANSCRIBE_INSTRUCTION
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import AzureAudioConfigError
 from langchain_azure_audio.long_audio.pieces import (

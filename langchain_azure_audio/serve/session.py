@@ -29,8 +29,8 @@ from langchain_core.messages import (
     SystemMessage,
 )
 
-from langchain_azure_audio import _demo
-from langchain_azure_audio._streaming import merge_chunks
+from langchain_azure_audio import _offline
+from langchain_azure_audio._translate.streaming import merge_chunks
 from langchain_azure_audio.audio import (
     MAX_INPUT_AUDIO_BYTES,
     PCM16_SAMPLE_RATE,
@@ -55,7 +55,7 @@ DEFAULT_SYSTEM: Final = (
 OFFLINE_MESSAGE: Final = (
     "Offline: set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT_NAME (plus "
     "AZURE_OPENAI_API_KEY, or `az login`) and restart `langchain-azure-audio serve` to talk "
-    f'to the model; offline, only the demo question ("{_demo.QUESTION}") has a bundled '
+    f'to the model; offline, only the demo question ("{_offline.QUESTION}") has a bundled '
     "(synthetic) answer."
 )
 REPLAY_SLICE: Final = PCM16_SAMPLE_RATE // 10 * 2
@@ -126,7 +126,7 @@ class Conversation:
                 "type": "hello",
                 "offline": self.options.offline,
                 "message": OFFLINE_MESSAGE if self.options.offline else None,
-                "demo_question": _demo.QUESTION if self.options.offline else None,
+                "demo_question": _offline.QUESTION if self.options.offline else None,
                 "voices": list(self.voices),
                 "voice": self.voice,
                 "deployments": list(self.options.deployments),
@@ -220,7 +220,7 @@ class Conversation:
             await self.refuse(f"malformed ask: `text` must be 1 to {MAX_TEXT} characters.")
             return
         if self.options.offline:
-            if " ".join(text.split()).lower() != _demo.QUESTION.lower():
+            if " ".join(text.split()).lower() != _offline.QUESTION.lower():
                 await self.refuse(OFFLINE_MESSAGE)
                 return
             await self._start(self._replay(ended))
@@ -329,7 +329,7 @@ class Conversation:
 
 
 def _replay_demo_answer() -> AIMessage:
-    with _demo.offline_replay() as llm:
-        answer = llm.invoke(_demo.QUESTION)
+    with _offline.offline_replay() as llm:
+        answer = llm.invoke(_offline.QUESTION)
     assert isinstance(answer, AIMessage)
     return answer

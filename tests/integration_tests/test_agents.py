@@ -16,7 +16,7 @@ from langchain_azure_audio import (
     AzureChatOpenAIAudio,
     save_audio,
 )
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from langchain_azure_audio.tools import SpeakTool, TranscribeTool
 from tests import agent_flows as flows
 from tests.cassette_tools import CASSETTES

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from langchain_azure_audio.audiobook import RequestPacer, SegmentJob, arender_segment, split_book
 from tests import audiobook_flows as flows
 from tests.cassette_tools import CASSETTES, REPO

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from langchain_azure_audio._replay import replay_cassette, strict_vcr
+from langchain_azure_audio._azure.replay import replay_cassette, strict_vcr
 from langchain_azure_audio.audio import pcm16_to_wav
 from langchain_azure_audio.audiobook import narrate_book_with_ray
 from langchain_azure_audio.long_audio import transcribe_batch_with_ray, transcribe_long

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from langchain_azure_audio.cli import main
 from tests import cli_flows
 from tests.cassette_tools import CASSETTES

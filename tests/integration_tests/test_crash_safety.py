@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from langchain_azure_audio.audiobook import (
     SegmentJob,
     arender_segment,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from langchain_azure_audio._demo import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT, bundled_session
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
+from langchain_azure_audio._offline import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT, bundled_session
 from tests import long_flows
 from tests.audiobook_flows import SMALL_BOOK
 from tests.cassette_tools import CASSETTES, REPO

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from langchain_azure_audio import AzureAudioAuthenticationError, AzureChatOpenAIAudio
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from langchain_azure_audio.cli import main
 from tests import cli_flows
 from tests.cassette_tools import CASSETTES
@@ -218,7 +218,7 @@ def test_4_bad_outputs_and_texts_are_refused_before_any_request(
 
 
 def test_4_an_ogg_output_asks_for_opus() -> None:
-    from langchain_azure_audio._cli_checks import output_format
+    from langchain_azure_audio.cli.checks import output_format
 
     assert output_format(Path("reply.ogg"), None, param_hint="-o") == "opus"
     assert output_format(Path("reply.opus"), None, param_hint="-o") == "opus"

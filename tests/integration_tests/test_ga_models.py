@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from langchain_azure_audio import AzureAudioInputError, AzureChatOpenAIAudio, save_audio
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from tests import ga_flows as flows
 from tests.cassette_tools import CASSETTES
 from tests.conftest import make_llm

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from tests import long_flows as flows
 from tests.cassette_tools import CASSETTES
 from tests.conftest import make_llm

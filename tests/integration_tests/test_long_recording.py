@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from langchain_azure_audio._pauses import MAX_WAV_BYTES, WAV_HEADER_BYTES, split_at_pauses
+from langchain_azure_audio._media.pauses import MAX_WAV_BYTES, WAV_HEADER_BYTES, split_at_pauses
 from tests.cassette_tools import SHARED_AUDIO
 from tests.long_recording import cache_dir, script, truth
 

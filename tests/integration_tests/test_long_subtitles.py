@@ -7,7 +7,7 @@ three tones, each standing for a word, placed at times typed by hand below. Sile
 sent and answers with that tone's word. The .srt and .vtt files are compared with cue
 times typed by hand: each cue starts half a second before its tone and ends half a
 second after it (the half second of silence kept on either side of speech, see
-`_pauses.py`), or at the end of the recording.
+`_media/pauses.py`), or at the end of the recording.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from langchain_azure_audio import (
     audio_block,
     save_audio,
 )
-from langchain_azure_audio._messages import to_azure_messages
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
+from langchain_azure_audio._translate.messages import to_azure_messages
 from tests.cassette_tools import (
     ENDPOINT,
     RECORDED_MODELS,

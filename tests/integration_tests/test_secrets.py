@@ -19,7 +19,7 @@ from langchain_core.load import dumpd
 from langchain_core.tracers.context import collect_runs
 
 from langchain_azure_audio import AzureAudioAuthenticationError, AzureChatOpenAIAudio
-from langchain_azure_audio._replay import scrubbers, strict_vcr
+from langchain_azure_audio._azure.replay import scrubbers, strict_vcr
 from tests.fault_server import Fault, FaultServer
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]

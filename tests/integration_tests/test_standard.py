@@ -25,8 +25,8 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from vcr import VCR
 
 from langchain_azure_audio import AzureChatOpenAIAudio, audio_block
-from langchain_azure_audio._demo import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT
-from langchain_azure_audio._replay import MATCH_ON, SCRUBBED_HEADERS, scrubbers
+from langchain_azure_audio._azure.replay import MATCH_ON, SCRUBBED_HEADERS, scrubbers
+from langchain_azure_audio._offline import OFFLINE_DEPLOYMENT, OFFLINE_ENDPOINT
 from tests.cassette_tools import CASSETTES, REPO
 from tests.conftest import NO_CASSETTE
 from tests.standard_flags import AzureAudioFlags

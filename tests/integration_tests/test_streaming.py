@@ -24,7 +24,7 @@ from langchain_azure_audio import (
     merge_chunks,
     save_stream,
 )
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from tests.cassette_tools import CASSETTES
 from tests.conftest import make_llm
 

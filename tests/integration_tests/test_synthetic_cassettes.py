@@ -30,7 +30,7 @@ from langchain_azure_audio import (
     audio_bytes,
     save_audio,
 )
-from langchain_azure_audio._replay import strict_vcr
+from langchain_azure_audio._azure.replay import strict_vcr
 from tests.cassette_tools import CASSETTES
 from tests.conftest import make_llm
 
@@ -247,7 +247,7 @@ def test_content_filter_finish_reason_on_200_is_in_metadata(cassette: Any) -> No
 
 
 def test_offline_demo_replays_the_synthetic_session_and_says_so(tmp_path: Path) -> None:
-    from langchain_azure_audio._demo import run_demo
+    from langchain_azure_audio.cli.demo import run_demo
 
     said: list[str] = []
     run_demo(tmp_path, live=False, say=said.append)

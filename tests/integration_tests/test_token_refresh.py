@@ -17,7 +17,7 @@ import pytest
 from azure.core.credentials import AccessToken, AccessTokenInfo
 
 from langchain_azure_audio import AzureAudioAuthenticationError
-from langchain_azure_audio._auth import COGNITIVE_SERVICES_SCOPE
+from langchain_azure_audio._azure.auth import COGNITIVE_SERVICES_SCOPE
 from tests.conftest import make_llm
 
 ANSWER = {"id": "chatcmpl-t", "model": "gpt-4o-mini-audio-preview", "choices": [{

@@ -28,9 +28,9 @@ from langchain_azure_audio import (
     AzureAudioInputError,
     audio_block,
 )
-from langchain_azure_audio import _cli_checks as checks
 from langchain_azure_audio import audio as audio_module
-from langchain_azure_audio._decode import MP3_BITRATES, longest_seconds
+from langchain_azure_audio._media.decode import MP3_BITRATES, longest_seconds
+from langchain_azure_audio.cli import checks
 from langchain_azure_audio.tools import TranscribeTool
 from tests.audio_fixtures import FORMATS, RATE, TONE_AT, encode, marked_recording, tone_onset
 from tests.cassette_tools import REPO, SHARED_AUDIO

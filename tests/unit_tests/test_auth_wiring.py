@@ -11,7 +11,7 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from langchain_azure_audio import AzureAudioAuthenticationError
-from langchain_azure_audio._auth import COGNITIVE_SERVICES_SCOPE
+from langchain_azure_audio._azure.auth import COGNITIVE_SERVICES_SCOPE
 from tests.conftest import make_llm
 
 ANSWER = {

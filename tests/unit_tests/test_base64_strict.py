@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from langchain_azure_audio._base64 import b64decode_strict, b64decode_strict_portable
+from langchain_azure_audio._media.strict_base64 import b64decode_strict, b64decode_strict_portable
 from langchain_azure_audio.audio import decode_base64_audio
 from langchain_azure_audio.errors import InvalidAudioError
 

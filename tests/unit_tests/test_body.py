@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openai._utils._json import openapi_dumps
 
-from langchain_azure_audio._body import INLINE_LIMIT, SLICE, AsyncJsonBody, JsonBody
+from langchain_azure_audio._azure.body import INLINE_LIMIT, SLICE, AsyncJsonBody, JsonBody
 
 BIG = base64.b64encode(os.urandom(3 * SLICE)).decode()  # 4 MiB of base64, over the limit
 

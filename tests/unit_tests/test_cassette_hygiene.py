@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from langchain_azure_audio._replay import PLACEHOLDER_HOST
+from langchain_azure_audio._azure.replay import PLACEHOLDER_HOST
 from tests.cassette_tools import CASSETTES, RECORDINGS, REPO
 from tests.needs import shared
 

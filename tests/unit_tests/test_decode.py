@@ -20,13 +20,13 @@ import numpy as np
 import pytest
 
 from langchain_azure_audio import AudioDecodeError, AudioTooLongError, InvalidAudioError
-from langchain_azure_audio import _decode as decode_module
-from langchain_azure_audio._decode import (
+from langchain_azure_audio._media import decode as decode_module
+from langchain_azure_audio._media.decode import (
     iter_pcm16,
     probe,
     transcode_for_service,
 )
-from langchain_azure_audio._timeline import Timeline
+from langchain_azure_audio._media.timeline import Timeline
 from tests.audio_fixtures import (
     FORMATS,
     RATE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from langchain_azure_audio import cli
+from langchain_azure_audio.cli import commands as cli
 from tests.cassette_tools import REPO
 from tests.unit_tests import test_cassette_hygiene
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from langchain_azure_audio._profiles import ALL_VOICES, KNOWN_MODELS
+from langchain_azure_audio._model.profiles import ALL_VOICES, KNOWN_MODELS
 from tests.cassette_tools import REPO
 
 CELL = r" \| ([^|]+)"

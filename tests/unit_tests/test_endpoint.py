@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from langchain_azure_audio import AzureAudioConfigError
-from langchain_azure_audio._endpoint import normalize_endpoint
+from langchain_azure_audio._azure.endpoint import normalize_endpoint
 from tests.conftest import make_llm
 
 ROOT = "https://my-resource.openai.azure.com"

@@ -19,7 +19,7 @@ from langchain_core.messages import (
 
 import langchain_azure_audio  # noqa: F401  (registers the content-block translator)
 from langchain_azure_audio import AudioExpiredError, AzureAudioInputError, InvalidAudioError
-from langchain_azure_audio._messages import (
+from langchain_azure_audio._translate.messages import (
     build_request,
     chat_result,
     parse_tool_calls,

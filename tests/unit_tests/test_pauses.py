@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from langchain_azure_audio._pauses import (
+from langchain_azure_audio._media.pauses import (
     MAX_WAV_BYTES,
     Piece,
     max_piece_seconds,

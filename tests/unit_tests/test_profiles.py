@@ -1,7 +1,7 @@
 """Which model is behind a deployment, and its LangChain profile.
 
 Expected values are Azure's and OpenAI's documented facts, written here by hand
-(sources in langchain_azure_audio/_profiles.py), not read from the package.
+(sources in langchain_azure_audio/_model/profiles.py), not read from the package.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import datetime
 import httpx2
 import pytest
 
-from langchain_azure_audio._profiles import find_model
+from langchain_azure_audio._model.profiles import find_model
 from tests.conftest import make_llm
 
 # model, version, retirement date (Microsoft Foundry's retirement schedule; the previews

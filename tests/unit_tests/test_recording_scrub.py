@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx2
 
 from langchain_azure_audio import AzureChatOpenAIAudio
-from langchain_azure_audio._replay import (
+from langchain_azure_audio._azure.replay import (
     PLACEHOLDER_DEPLOYMENT,
     PLACEHOLDER_HOST,
     scrubbers,

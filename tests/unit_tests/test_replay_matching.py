@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from vcr.request import Request
 
-from langchain_azure_audio._replay import azure_body_matcher
+from langchain_azure_audio._azure.replay import azure_body_matcher
 
 URL = "https://example-resource.openai.azure.com/openai/deployments/d/chat/completions"
 

@@ -28,7 +28,7 @@ from langchain_azure_audio import (
     VoiceNotAvailableError,
     audio_block,
 )
-from langchain_azure_audio._auth import (
+from langchain_azure_audio._azure.auth import (
     API_KEY_AUTH,
     COGNITIVE_SERVICES_SCOPE,
     KEYLESS_AUTH,
@@ -36,7 +36,7 @@ from langchain_azure_audio._auth import (
     LazyEntraTokenProvider,
     resolve_credentials,
 )
-from langchain_azure_audio._service_errors import RequestContext, translate_error
+from langchain_azure_audio._azure.service_errors import RequestContext, translate_error
 from langchain_azure_audio.audio import pcm16_to_wav
 from tests.cassette_tools import ENDPOINT
 from tests.conftest import TEST_KEY, make_llm
@@ -445,7 +445,7 @@ def test_401_names_the_auth_path_not_the_key() -> None:
 def test_401_with_a_keyless_token_names_the_scope_az_login_and_the_key_alternative() -> None:
     from dataclasses import replace
 
-    from langchain_azure_audio._auth import KEYLESS_AUTH
+    from langchain_azure_audio._azure.auth import KEYLESS_AUTH
 
     exc = status_error(openai.AuthenticationError, 401,
                        {"code": "401", "message": "Token audience is invalid."})  # fmt: skip

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
-from langchain_azure_audio._messages import chat_result, to_azure_messages
-from langchain_azure_audio._streaming import StreamAssembler, merge_chunks
+from langchain_azure_audio._translate.messages import chat_result, to_azure_messages
+from langchain_azure_audio._translate.streaming import StreamAssembler, merge_chunks
 from langchain_azure_audio.audio import pcm16_to_wav
 from langchain_azure_audio.errors import AzureAudioError
 

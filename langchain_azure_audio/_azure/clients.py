@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 import openai
 
-from langchain_azure_audio._auth import AsyncTokenProvider, Credentials
+from langchain_azure_audio._azure.auth import AsyncTokenProvider, Credentials
 
 ApiKind = Literal["classic", "v1"]
 V1_SUFFIX: Final = "/openai/v1"

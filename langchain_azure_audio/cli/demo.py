@@ -15,48 +15,20 @@ run offline.
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Callable, Iterator
-from importlib import resources
+from collections.abc import Callable
 from pathlib import Path
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
+from langchain_azure_audio._offline import QUESTION, offline_replay
 from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import AzureAudioConfigError
 
 LIVE_SETTINGS = ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT_NAME")
-OFFLINE_ENDPOINT = "https://example-resource.openai.azure.com"
-OFFLINE_DEPLOYMENT = "gpt-4o-mini-audio-preview"
-QUESTION = "Is a golden retriever a good family dog?"
 DESCRIBE = "Describe in detail the spoken audio input."
 FOLLOW_UP = "Very concisely summarize the favorability."
-
-
-def bundled_session() -> Path:
-    """The synthetic demo cassette shipped with the package (or in the source tree)."""
-    packaged = resources.files("langchain_azure_audio") / "_bundled" / "demo" / "session.json"
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[1] / "cassettes" / "demo" / "session.json"
-
-
-@contextlib.contextmanager
-def offline_replay() -> Iterator[AzureChatOpenAIAudio]:
-    """A model whose requests are answered from the bundled synthetic session."""
-    from langchain_azure_audio._replay import strict_vcr
-
-    with strict_vcr().use_cassette(str(bundled_session())):
-        yield AzureChatOpenAIAudio(
-            azure_endpoint=OFFLINE_ENDPOINT,
-            azure_deployment=OFFLINE_DEPLOYMENT,
-            api_key="offline-replay",
-            voice="alloy",
-            audio_format="wav",
-            max_retries=0,
-        )
 
 
 def run_demo(

@@ -1,6 +1,6 @@
 """The recording's timeline: decoded frames placed by their timestamps (`iter_pcm16`'s contract).
 
-Part of the audio layer (`_decode` uses it); imports only the standard library and PyAV.
+Part of the audio media (`decode` uses it); imports only the standard library and PyAV.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import click
 
-from langchain_azure_audio._cli_checks import LIVE_SETTINGS, missing_settings
+from langchain_azure_audio.cli.checks import LIVE_SETTINGS, missing_settings
 
 EXTRA_HINT = "pip install 'langchain-azure-audio[serve]'"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from langchain_azure_audio._profiles import ALL_VOICES
+from langchain_azure_audio._model.profiles import ALL_VOICES
 from langchain_azure_audio.audio import OUTPUT_FORMATS
 from langchain_azure_audio.errors import AzureAudioConfigError, AzureAudioServiceError
 

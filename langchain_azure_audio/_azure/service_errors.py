@@ -12,7 +12,6 @@ from typing import Any
 
 import openai
 
-from langchain_azure_audio._profiles import ALL_VOICES
 from langchain_azure_audio.errors import (
     ApiVersionTooOldError,
     AzureAudioAuthenticationError,
@@ -37,7 +36,7 @@ class RequestContext:
     auth: str
     voice: str | None = None
     model: str | None = None  # the model behind the deployment, when known
-    voices: tuple[str, ...] = ALL_VOICES  # the voices documented for that model
+    voices: tuple[str, ...] = ()  # the voices documented for that model (the caller knows)
 
 
 def translate_error(exc: Exception, ctx: RequestContext) -> AzureAudioError | None:

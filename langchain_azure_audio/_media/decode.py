@@ -42,8 +42,8 @@ from typing import Any, Final, Literal
 
 import av
 
-from langchain_azure_audio._encode import mp3_from_pcm16
-from langchain_azure_audio._timeline import Timeline
+from langchain_azure_audio._media.encode import mp3_from_pcm16
+from langchain_azure_audio._media.timeline import Timeline
 from langchain_azure_audio.errors import AudioDecodeError, AudioTooLongError
 
 ServiceFormat = Literal["wav", "mp3"]

@@ -23,8 +23,8 @@ from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_azure_audio._base64 import b64decode_strict
-from langchain_azure_audio._messages import MODEL_PROVIDER, usage_metadata
+from langchain_azure_audio._media.strict_base64 import b64decode_strict
+from langchain_azure_audio._translate.messages import MODEL_PROVIDER, usage_metadata
 from langchain_azure_audio.errors import AzureAudioServiceError
 
 STREAM_AUDIO_FORMAT = "pcm16"

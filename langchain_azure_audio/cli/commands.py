@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
-from langchain_azure_audio import _cli_checks as checks
-from langchain_azure_audio._profiles import ALL_VOICES as DOCUMENTED_VOICES
+from langchain_azure_audio._model.profiles import ALL_VOICES as DOCUMENTED_VOICES
 from langchain_azure_audio.audio import OUTPUT_FORMATS, save_audio
+from langchain_azure_audio.cli import checks
 from langchain_azure_audio.errors import (
     AzureAudioError,
     AzureAudioInputError,
@@ -201,17 +201,17 @@ def transcribe(
     A long recording is cut at pauses and its pieces are transcribed at once;
     interrupt it and run the same command again to resume.
     """
-    from langchain_azure_audio import _cli_long
+    from langchain_azure_audio.cli import long_jobs
 
     checks.refuse_offline("transcribe", live)
-    _cli_long.check_transcript_output(output)
+    long_jobs.check_transcript_output(output)
     if output is not None:
         checks.check_output_file(output, param_hint="'-o'")
-    workdir = workdir or _cli_long.default_workdir(file, output)
+    workdir = workdir or long_jobs.default_workdir(file, output)
     checks.check_writable_folder(workdir, param_hint="'--workdir'")
     checks.require_settings("transcribe")
     checks.check_audio_file(file)
-    _cli_long.transcribe(
+    long_jobs.transcribe(
         build_model(modalities=["text"]), file, output=output, as_json=as_json,
         workdir=workdir, status=status, segment_seconds=segment_seconds,
         max_concurrency=concurrency, requests_per_minute=rpm,
@@ -247,27 +247,27 @@ def ask(
     A long recording is cut at pauses; each piece is asked for notes, then one
     spoken answer is made from the notes that bear on PROMPT.
     """
-    from langchain_azure_audio import _cli_long
+    from langchain_azure_audio.cli import long_jobs
 
     checks.refuse_offline("ask", live)
     checks.check_text(prompt, param_hint="'PROMPT'")
     voice = checks.check_voice(voice, allow_unknown_voice)
     audio_format = checks.output_format(output, None, param_hint="'-o'")
     checks.check_output_file(output, param_hint="'-o'")
-    workdir = workdir or _cli_long.default_workdir(file, output)
+    workdir = workdir or long_jobs.default_workdir(file, output)
     checks.check_writable_folder(workdir, param_hint="'--workdir'")
     checks.require_settings("ask")
     checks.check_audio_file(file)
     settings = {"voice": voice, "allow_unknown_voice": allow_unknown_voice or None,
                 "audio_format": audio_format}  # fmt: skip
-    result = _cli_long.ask(
+    result = long_jobs.ask(
         build_model(**settings), file, prompt, workdir=workdir, status=status,
         segment_seconds=segment_seconds, max_concurrency=concurrency, requests_per_minute=rpm,
     )  # fmt: skip
     path = save_audio(result.message, output)
     status(f"Saved {path}")
     click.echo(result.answer)
-    _cli_long.ask_incomplete(result, workdir, status)
+    long_jobs.ask_incomplete(result, workdir, status)
 
 
 @main.command(epilog=LIVE_ONLY)
@@ -368,8 +368,8 @@ def audiobook(
     Interrupt it at any time and run the same command again: finished segments
     are kept in --workdir and not requested twice.
     """
-    from langchain_azure_audio import _cli_long
     from langchain_azure_audio.audiobook import split_book
+    from langchain_azure_audio.cli import long_jobs
 
     checks.refuse_offline("audiobook", live)
     voice = checks.check_voice(voice, allow_unknown_voice)
@@ -379,7 +379,7 @@ def audiobook(
     checks.require_settings("audiobook")
     text = checks.read_book(book)
     total = sum(len(c.segments) for c in split_book(text, max_chars=max_chars))
-    _cli_long.audiobook(
+    long_jobs.audiobook(
         text, output, total=total, workdir=workdir, status=status,
         llm=build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None),
         per_chapter=per_chapter, max_concurrency=concurrency, requests_per_minute=rpm,
@@ -400,7 +400,7 @@ def demo(live: bool | None, out_dir: Path) -> None:
     Runs offline without Azure settings: it then replays the package's bundled
     synthetic session, and says so.
     """
-    from langchain_azure_audio._demo import run_demo
+    from langchain_azure_audio.cli.demo import run_demo
 
     checks.check_writable_folder(out_dir, param_hint="'--out-dir'")
     run_demo(out_dir, live=live, say=click.echo, status=status)
@@ -431,7 +431,7 @@ def serve(
 
     The key or token stays in this process; the page only sees deployment names and voices.
     """
-    from langchain_azure_audio._serve_cli import run_serve
+    from langchain_azure_audio.cli.serve import run_serve
 
     run_serve(host=host, port=port, deployments=deployments, live=live, echo=click.echo,
               voice=checks.check_voice(voice, allow_unknown_voice) or "alloy")  # fmt: skip

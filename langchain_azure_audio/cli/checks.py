@@ -14,7 +14,7 @@ from typing import Any, Final
 import click
 
 from langchain_azure_audio import audio
-from langchain_azure_audio._profiles import ALL_VOICES
+from langchain_azure_audio._model.profiles import ALL_VOICES
 from langchain_azure_audio.audio import (
     INPUT_FORMATS,
     OUTPUT_FORMATS,
@@ -174,7 +174,9 @@ def check_audio_file(path: Path, *, one_request: bool = False) -> None:
         return
     if not size:
         raise AzureAudioInputError(f"{where} is empty; give a recording with sound in it.")
-    from langchain_azure_audio import _decode  # PyAV: loaded only when a file needs it
+    from langchain_azure_audio._media import (
+        decode as _decode,  # PyAV: loaded only when a file needs it
+    )
 
     info = _decode.probe(path, where=where)  # AudioDecodeError says what was found instead
     if one_request:

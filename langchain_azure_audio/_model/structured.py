@@ -25,7 +25,7 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
-from langchain_azure_audio._tools import format_tools
+from langchain_azure_audio._translate.tool_schemas import format_tools
 from langchain_azure_audio.errors import AzureAudioConfigError
 
 logger = logging.getLogger("langchain_azure_audio")
