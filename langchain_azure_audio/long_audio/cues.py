@@ -18,6 +18,7 @@ the same rules.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -50,13 +51,13 @@ BINDING_WORDS: Final = frozenset(
     el la los las un una del en y ni pero mi tu su sus es
     le les une des du et ou mais je tu il elle nous vous ils elles ne est
     der die das den dem des ein eine einer und oder aber ich du er sie wir ihr es ist
-    nicht zu mit von für""".split()
+    nicht zu mit von für""".split()  # noqa: SIM905
 )
 # Words a line may well start with (a break before them is a phrase boundary).
 OPENING_WORDS: Final = frozenset(
     """and or but nor so because when while if that which who where of to in on at by
     for with from into about as than e ou mas porque quando enquanto se que de em para
-    com por y pero cuando et mais quand und oder aber weil wenn dass""".split()
+    com por y pero cuando et mais quand und oder aber weil wenn dass""".split()  # noqa: SIM905
 )
 _PUNCTUATION_END: Final = re.compile(r"[,;:.!?…)\]\"”»—-]$")
 
@@ -155,7 +156,7 @@ def sentence_texts(text: str) -> list[str]:
 def phrases(sentence: list[TimedWord]) -> list[list[TimedWord]]:
     """A sentence split where it pauses for `PAUSE_BREAK_SECONDS` or more."""
     out = [[sentence[0]]]
-    for before, word in zip(sentence, sentence[1:], strict=False):
+    for before, word in itertools.pairwise(sentence):
         if word.start - before.end >= PAUSE_BREAK_SECONDS:
             out.append([])
         out[-1].append(word)

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Final
 
 import numpy as np
-from num2words import num2words  # type: ignore[import-untyped]
+from num2words import num2words
 
 SENTENCE_END: Final = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _NUMBER: Final = re.compile(r"\d+(?:[.,]\d+)?")
@@ -43,7 +43,7 @@ _RATE_SPREAD: Final = 0.06
 _SLACK_SECONDS: Final = 0.15
 _EMPTY_ISLAND_COST: Final = 4.0
 _AFTER_COMMA_COST: Final = 1.0
-_MID_SENTENCE_COST: Final = 8.0
+_MID_COST: Final = 8.0
 _CLAUSE_END: Final = re.compile(r"[,;:—–-][\"'”’»)\]]*$")
 
 
@@ -119,8 +119,8 @@ def place_words(
         inside = [span]
     weights = np.array([spoken_weight(w, lang) for w in words])
     durations = [b - a for a, b in inside]
-    pause_cost = [
-        0.0 if ends_sentence(w) else _AFTER_COMMA_COST if _CLAUSE_END.search(w) else _MID_SENTENCE_COST
+    pause_cost = [  # a pause after this word: at a sentence's end, a comma's, or inside
+        0.0 if ends_sentence(w) else _AFTER_COMMA_COST if _CLAUSE_END.search(w) else _MID_COST
         for w in words
     ]
     rate = sum(durations) / float(weights.sum())
@@ -143,13 +143,10 @@ def place_words(
     return timed
 
 
-def _fitted_rate(
-    weights: np.ndarray, durations: list[float], runs: list[tuple[int, int]]
-) -> float:
+def _fitted_rate(weights: np.ndarray, durations: list[float], runs: list[tuple[int, int]]) -> float:
     """Seconds per character: the median over the islands holding words, by length."""
-    ratios = sorted(
-        (d / float(weights[a:b].sum()), d) for d, (a, b) in zip(durations, runs, strict=True) if b > a
-    )
+    pairs = zip(durations, runs, strict=True)
+    ratios = sorted((d / float(weights[a:b].sum()), d) for d, (a, b) in pairs if b > a)
     half, seen = sum(d for _, d in ratios) / 2.0, 0.0
     for ratio, d in ratios:
         seen += d

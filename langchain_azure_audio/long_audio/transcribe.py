@@ -50,6 +50,7 @@ DEFAULT_SEGMENT_SECONDS: Final = 300.0
 limit, and about 3,000 input audio tokens."""
 MAX_SEGMENT_SECONDS: Final = 436.0
 """The longest piece whose 24 kHz 16-bit mono WAV stays within 20 MiB."""
+_LANGUAGE_TAG: Final = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 SUBTITLE_SEGMENT_SECONDS: Final = 60.0
 """Pieces of subtitle mode: their edges anchor the words' timing where speech runs on
 without a pause (measured in benchmarks/bench_subtitles.py)."""
@@ -128,7 +129,7 @@ def _transcribe_messages(instruction: str) -> Any:
 
 def check_options(max_concurrency: int, segment_seconds: float, *languages: str | None) -> None:
     for language in languages:
-        if language is not None and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+        if language is not None and not _LANGUAGE_TAG.fullmatch(language):
             raise AzureAudioConfigError(
                 f"language {language!r} is not a language tag; give one like en, pt-BR or "
                 "es-419 (BCP 47)."
@@ -144,7 +145,11 @@ def check_options(max_concurrency: int, segment_seconds: float, *languages: str 
 
 
 async def prepared(
-    path: Path, workdir: Path, segment_seconds: float, key: str, piece_format: PieceFormat,
+    path: Path,
+    workdir: Path,
+    segment_seconds: float,
+    key: str,
+    piece_format: PieceFormat,
     *more_keys: str,
 ) -> Manifest:
     """The recording's manifest, recut when a piece that still needs a request is gone."""
@@ -208,7 +213,8 @@ async def atranscribe_long(
             on_progress=on_progress,
         )  # fmt: skip
         translation = translation_of(segments, sentences, translated, translate_to)
-    if all(s.status != "failed" for s in [*segments, *(translation.segments if translation else [])]):
+    requests = [*segments, *(translation.segments if translation else [])]
+    if all(s.status != "failed" for s in requests):
         drop_pieces(manifest)  # the text is checkpointed; the cut audio is not needed again
     return LongTranscript(
         source=str(path), duration=manifest.duration, text=join_segments(segments),

@@ -132,9 +132,7 @@ def parse_numbered(answer: str, count: int) -> list[str]:
                 found[-1] += " " + line.strip()
             continue
         if int(match[1]) != len(found) + 1:
-            raise ValueError(
-                f"the translation numbered {match[1]} where {len(found) + 1} was due"
-            )
+            raise ValueError(f"the translation numbered {match[1]} where {len(found) + 1} was due")
         found.append(match[2])
     if len(found) != count:
         raise ValueError(f"the translation had {len(found)} sentences for {count}")
