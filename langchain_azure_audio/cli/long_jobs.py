@@ -33,8 +33,7 @@ from langchain_azure_audio.long_audio import (
     atranscribe_long,
     render,
 )
-from langchain_azure_audio.long_audio.pieces import PieceResult
-from langchain_azure_audio.long_audio.transcribe import clock
+from langchain_azure_audio.long_audio.pieces import PieceResult, clock
 
 Status = Callable[[str], None]
 MAX_REPORTED: Final = 20

@@ -68,6 +68,21 @@ class PieceResult(BaseModel):
     can be made again from the checkpoint once the cut audio is gone."""
 
 
+def clock(seconds: float) -> str:
+    """`HH:MM:SS` for gap markers."""
+    whole = round(seconds)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def gap_marker(segment: PieceResult) -> str:
+    span = f"{clock(segment.start)}-{clock(segment.end)}"
+    if segment.status == "silent":
+        return f"[{span} silence]"
+    if segment.status == "too_short":
+        return f"[{span} too short to transcribe]"
+    return f"[{span} not transcribed: {segment.error}]"
+
+
 def add_usage(segments: list[PieceResult]) -> dict[str, Any]:
     """Token usage summed over segments (nested details too), as `usage_metadata` reads."""
     total: dict[str, Any] = {}

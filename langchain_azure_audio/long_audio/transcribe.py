@@ -25,6 +25,7 @@ from langchain_azure_audio.long_audio.pieces import (
     PieceResult,
     ProgressCallback,
     add_usage,
+    gap_marker,
     job_key,
     pieces_to_send,
     run_pieces,
@@ -87,21 +88,6 @@ class LongTranscript(BaseModel):
     def gaps(self) -> list[PieceResult]:
         """Segments with no text: silent, too short, or failed after the retries."""
         return [s for s in self.segments if s.status != "ok"]
-
-
-def clock(seconds: float) -> str:
-    """`HH:MM:SS` for gap markers."""
-    whole = round(seconds)
-    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-
-
-def gap_marker(segment: PieceResult) -> str:
-    span = f"{clock(segment.start)}-{clock(segment.end)}"
-    if segment.status == "silent":
-        return f"[{span} silence]"
-    if segment.status == "too_short":
-        return f"[{span} too short to transcribe]"
-    return f"[{span} not transcribed: {segment.error}]"
 
 
 def join_segments(segments: list[PieceResult]) -> str:

@@ -39,6 +39,8 @@ from langchain_azure_audio.long_audio.pieces import (
     PieceResult,
     ProgressCallback,
     add_usage,
+    clock,
+    gap_marker,
     run_pieces,
 )
 from langchain_azure_audio.long_audio.prepare import Manifest, Piece
@@ -94,8 +96,6 @@ def timed_sentences(segments: Sequence[PieceResult], language: str | None) -> li
 
 
 def _gap_cue(segment: PieceResult, what: str = "transcribed") -> Cue:
-    from langchain_azure_audio.long_audio.transcribe import clock
-
     start = segment.start + segment.overlap
     text = f"[{clock(start)}-{clock(segment.end)} not {what}]"
     return Cue(start=start, end=min(segment.end, start + MAX_SECONDS), text=text)
@@ -182,8 +182,6 @@ def translation_of(
 ) -> LongTranslation:
     """The translated cues and text: every source sentence's span carried to its
     translation."""
-    from langchain_azure_audio.long_audio.transcribe import gap_marker
-
     lang = num2words_lang(target)
     timed: list[list[TimedWord]] = []
     sources: list[str | None] = []
