@@ -143,7 +143,8 @@ class SyntheticListener:
                 middle = u["start"] + (u["end"] - u["start"]) * (before + size / 2) / total
                 before += size
                 if start <= middle < end:
-                    out.append(word + ("." if i == len(words) - 1 else ""))
+                    last = i == len(words) - 1 and not word.endswith((".", "?", "!"))
+                    out.append(word + ("." if last else ""))
         return " ".join(out)
 
     def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
