@@ -80,7 +80,7 @@ def subtitled(long_recording: Any, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_every_sentence_is_shown_while_it_is_said(subtitled: Any) -> None:
-    transcript, truth, _, work = subtitled
+    transcript, truth, _, _ = subtitled
     starts, ends = sentence_errors(transcript.cues, truth["utterances"], transcribed)
     both = np.array(starts + ends)
     print(f"timing error: median {np.median(both):.3f} s, p95 {np.percentile(both, 95):.3f} s")
@@ -132,7 +132,7 @@ def test_each_translated_sentence_keeps_its_source_timing(subtitled: Any) -> Non
 
 
 def test_json_carries_the_cues_and_a_rerun_keeps_them(subtitled: Any, long_recording: Any) -> None:
-    transcript, truth, listener, work = subtitled
+    transcript, _, listener, work = subtitled
     data = json.loads((write_transcript(transcript, work / "rec.json")).read_text())
     assert data["cues"][0] == {"start": transcript.cues[0].start, "end": transcript.cues[0].end,
                                "text": transcript.cues[0].text}  # fmt: skip
