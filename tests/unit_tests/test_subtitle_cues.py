@@ -137,6 +137,9 @@ def test_a_translation_takes_the_time_of_its_source_sentence() -> None:
     moved = time_translation(paused, "Espere aqui.", "pt_BR")
     assert not any(1.0 < w.start < 3.0 for w in moved)
     assert (moved[0].start, moved[-1].end) == (0.0, 4.0)
+    # "Espere" is 6 of the 10 letters: 60 % of the 2 s of speech, 1.2 s, ends 0.2 s
+    # into the second stretch
+    assert moved[1].start == pytest.approx(3.2)
 
 
 def test_numbered_translations_are_matched_or_refused() -> None:
