@@ -57,8 +57,11 @@ def errors(cues: list[Any], utterances: list[dict[str, Any]], say: Any) -> list[
 
 
 def stats(values: list[float]) -> dict[str, float]:
-    return {"median": round(float(np.median(values)), 3),
-            "p95": round(float(np.percentile(values, 95)), 3), "worst": round(max(values), 3)}  # fmt: skip
+    return {
+        "median": round(float(np.median(values)), 3),
+        "p95": round(float(np.percentile(values, 95)), 3),
+        "worst": round(max(values), 3),
+    }
 
 
 def measure_one(wav: Path, truth: dict[str, Any], seconds: float, target: str | None,
@@ -90,8 +93,11 @@ def measure_one(wav: Path, truth: dict[str, Any], seconds: float, target: str | 
     }
     if target is not None and transcript.translation is not None:
         translated = write_transcript(transcript, work / "out.pt-BR.srt", translated=True)
-        run["translation_errors"] = stats(errors(transcript.translation.cues, said,
-                                                 lambda u: fake_translation(transcribed(u))))  # fmt: skip
+
+        def say(u: dict[str, Any]) -> str:
+            return fake_translation(transcribed(u))
+
+        run["translation_errors"] = stats(errors(transcript.translation.cues, said, say))
         run["translation_problems"] = [str(p) for p in validate_subtitles(translated)]
         run["translation_excerpt"] = "\n".join(translated.read_text().split("\n")[:16])
     return run
@@ -111,8 +117,9 @@ def measure(cache: Path) -> dict[str, Any]:
             with tempfile.TemporaryDirectory() as work:
                 runs[name] = measure_one(made.wav, truth, seconds, target, Path(work))
                 runs[name]["segment_seconds"] = seconds
-        report["recordings"][minutes] = {"seconds": truth["seconds"],
-                                         "sentences": len(truth["utterances"]), "runs": runs}  # fmt: skip
+        report["recordings"][minutes] = {
+            "seconds": truth["seconds"], "sentences": len(truth["utterances"]), "runs": runs,
+        }  # fmt: skip
     return report
 
 
