@@ -290,8 +290,10 @@ MUTANTS: tuple[Mutant, ...] = (
         "langchain_azure_audio/long_audio/timing.py",
         "runs = _assign(weights, durations, pause_cost, rate)",
         "runs = None",
-        (CUES + "::test_words_land_on_the_islands_of_their_sentences",
-         CUES + "::test_a_cough_between_sentences_holds_no_word"),
+        (
+            CUES + "::test_words_land_on_the_islands_of_their_sentences",
+            CUES + "::test_a_cough_between_sentences_holds_no_word",
+        ),
         "words are spread over the piece's sound as one stretch: a sentence's cue starts "
         "before or after it is said",
     ),
