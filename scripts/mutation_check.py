@@ -231,11 +231,12 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "subtitles-drop-the-hours",
-        "langchain_azure_audio/long_audio/formats.py",
-        "hours, millis = divmod(millis, 3_600_000)",
-        "hours = 0",
+        "langchain_azure_audio/long_audio/subtitles.py",
+        "event = pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000))",
+        "event = pysubs2.SSAEvent(start=round(cue.start % 3600 * 1000), "
+        "end=round(cue.end % 3600 * 1000))",
         SUBTITLES,
-        "subtitles past the first hour read 00:62:05,500 instead of 01:02:05,500",
+        "subtitles past the first hour read 00:02:05,500 instead of 01:02:05,500",
     ),
     Mutant(
         "barge-in-detaches-the-answer",
