@@ -184,8 +184,8 @@ def long_options(command: F) -> F:
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: text, segments with their times, token usage.")  # fmt: skip
 @click.option("--translate-to", metavar="LANG",
-              help="Translate into LANG (e.g. pt-BR): -o gets the translation, timed like "
-                   "the speech.")  # fmt: skip
+              help="Translate into LANG (e.g. pt-BR): -o and the printed text are the "
+                   "translation, timed like the speech.")  # fmt: skip
 @click.option("--language", metavar="LANG", help="The spoken language (a hint, e.g. en).")
 @click.option("--both", is_flag=True,
               help="With --translate-to: also write the source beside -o (meeting.pt-BR.srt "
@@ -211,7 +211,10 @@ def transcribe(
     FLAC or WebM.
 
     A long recording is cut at pauses and its pieces are transcribed at once;
-    interrupt it and run the same command again to resume.
+    interrupt it and run the same command again to resume. Subtitles (-o out.srt
+    or out.vtt) and --translate-to cut pieces of 60 s instead of 300 s unless
+    --segment-seconds is given, and every subtitle rule a cue could not meet is
+    noted on stderr.
     """
     from langchain_azure_audio.cli import long_jobs
 

@@ -150,8 +150,9 @@ def transcribe(
         data = json.loads(render(transcript, ".json"))
         data = {"file": str(file), "usage": transcript.usage, **data}
         click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(transcript.text)
+    else:  # the translation, when one was asked for (-o gets it too)
+        translation = transcript.translation
+        click.echo(translation.text if translation is not None else transcript.text)
     report_gaps(transcript.segments, status)
     if len(transcript.segments) > 1:
         status(f"{len(transcript.segments)} segments, {transcript.requested} requested now "

@@ -180,6 +180,10 @@ def test_the_cli_writes_the_translation_and_the_source_side_by_side(tmp_path: Pa
         "Let's move the design review to Thursday at ten."
     )
     assert validate_subtitles(target) == validate_subtitles(source) == []
+    # what it prints is the translation too
+    assert done.stdout.startswith(
+        fake_translation("Let's move the design review to Thursday at ten.")
+    ), done.stdout
     bad = subprocess.run(
         [sys.executable, "-m", "langchain_azure_audio", "transcribe", str(tmp_path / "meeting.wav"),
          "--both", "-o", str(target)],
