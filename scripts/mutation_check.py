@@ -45,6 +45,8 @@ SERVE = "tests/integration_tests/test_serve_protocol.py"
 RETRIES = "tests/integration_tests/test_retry_layers.py"
 EXIT_CODES = "tests/integration_tests/test_cli_exit_codes.py"
 BOOK_ORDER = "tests/integration_tests/test_audiobook_order.py"
+CUES = "tests/unit_tests/test_subtitle_cues.py"
+SUBTITLE_TIMING = "tests/integration_tests/test_subtitle_timing.py"
 SUBTITLES = ("tests/unit_tests/test_long_text.py", "tests/integration_tests/test_long_subtitles.py")
 
 
@@ -230,11 +232,12 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "subtitles-drop-the-hours",
-        "langchain_azure_audio/long_audio/formats.py",
-        "hours, millis = divmod(millis, 3_600_000)",
-        "hours = 0",
+        "langchain_azure_audio/long_audio/subtitles.py",
+        "event = pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000))",
+        "event = pysubs2.SSAEvent(start=round(cue.start % 3600 * 1000), "
+        "end=round(cue.end % 3600 * 1000))",
         SUBTITLES,
-        "subtitles past the first hour read 00:62:05,500 instead of 01:02:05,500",
+        "subtitles past the first hour read 00:02:05,500 instead of 01:02:05,500",
     ),
     Mutant(
         "barge-in-detaches-the-answer",
@@ -283,6 +286,42 @@ MUTANTS: tuple[Mutant, ...] = (
         "if True:",
         (EXIT_CODES,),
         "a book with a missing chapter is written as if whole",
+    ),
+    Mutant(
+        "cue-timing-ignores-islands",
+        "langchain_azure_audio/long_audio/timing.py",
+        "runs = _assign(weights, durations, pause_cost, rate)",
+        "runs = None",
+        (
+            CUES + "::test_words_land_on_the_islands_of_their_sentences",
+            CUES + "::test_a_cough_between_sentences_holds_no_word",
+        ),
+        "words are spread over the piece's sound as one stretch: a sentence's cue starts "
+        "before or after it is said",
+    ),
+    Mutant(
+        "validator-ignores-reading-speed",
+        "langchain_azure_audio/long_audio/subtitles.py",
+        "if seconds > 0 and chars / seconds > MAX_CPS + 0.05:",
+        "if False:",
+        (CUES + "::test_the_validator_names_every_rule_a_file_breaks",),
+        "a cue too fast to read passes the check, and transcribe does not report it",
+    ),
+    Mutant(
+        "translation-timing-through-pauses",
+        "langchain_azure_audio/long_audio/cues.py",
+        "total, spoken = sum(weights), sum(w.end - w.start for w in source)",
+        "total, spoken = sum(weights), source[-1].end - source[0].start",
+        (CUES + "::test_a_translation_takes_the_time_of_its_source_sentence",),
+        "a translation's words are shown through the source's pauses, off its speech",
+    ),
+    Mutant(
+        "translation-paired-with-the-wrong-sentence",
+        "langchain_azure_audio/long_audio/translate.py",
+        "for sentence, line in zip(per_segment, lines, strict=True):",
+        "for sentence, line in zip(per_segment[1:] + per_segment[:1], lines, strict=True):",
+        (SUBTITLE_TIMING + "::test_each_translated_sentence_keeps_its_source_timing",),
+        "each translated sentence is shown at another sentence's time",
     ),
 )
 

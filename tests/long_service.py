@@ -17,6 +17,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
+import string
 import threading
 import time
 import wave
@@ -34,6 +36,7 @@ from langchain_azure_audio._model.instructions import (
     ASK_ANSWER_INSTRUCTION,
     ASK_PART_INSTRUCTION,
     NOTHING_RELEVANT,
+    TRANSLATE_INSTRUCTION,
 )
 
 RATE = 24_000
@@ -124,6 +127,26 @@ class SyntheticListener:
     def said_between(self, start: float, end: float) -> list[dict[str, Any]]:
         return [u for u in self.utterances if start <= (u["start"] + u["end"]) / 2 < end]
 
+    def words_heard(self, start: float, end: float) -> str:
+        """The words said in `[start, end)`, as a transcriber writes them: each sentence
+        ends with a full stop. A sentence cut by the audio's edge gives the words whose
+        middle is inside (placed by their letters along the utterance: the truth has no
+        word timings, and a real service hears only the audio it is sent)."""
+        out: list[str] = []
+        for u in self.utterances:
+            if u["end"] <= start or u["start"] >= end:
+                continue
+            words = transcribed(u).split()
+            sizes = [len(w) + 1 for w in words]
+            total, before = sum(sizes), 0
+            for i, (word, size) in enumerate(zip(words, sizes, strict=True)):
+                middle = u["start"] + (u["end"] - u["start"]) * (before + size / 2) / total
+                before += size
+                if start <= middle < end:
+                    last = i == len(words) - 1 and not word.endswith((".", "?", "!"))
+                    out.append(word + ("." if last else ""))
+        return " ".join(out)
+
     def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         messages = body["messages"]
         system = next((m["content"] for m in messages if m["role"] == "system"), "")
@@ -139,13 +162,15 @@ class SyntheticListener:
         offset = self.locate(pcm)
         duration = len(pcm) / RATE
         said = self.said_between(offset, offset + duration)
-        text = " ".join(spoken(u) for u in said)
+        text = self.words_heard(offset, offset + duration)
         heard = Heard(offset, duration, text, system)
         with self.lock:
             self.located.append(heard)
         status = self.fail(heard)
         if status is not None:
             return status, {"error": {"code": "InternalServerError", "message": "synthetic"}}
+        if system.startswith(TRANSLATE_INSTRUCTION.split("{")[0]):
+            return 200, completion(translate_numbered(question))
         if system == ASK_PART_INSTRUCTION:
             words = _keywords(question)
             hits = [spoken(u) for u in said if words & _keywords(spoken(u))]
@@ -165,6 +190,35 @@ class SyntheticListener:
 def spoken(utterance: dict[str, Any]) -> str:
     """What an utterance says: its text, or (a real clip with no known text) its source."""
     return utterance["text"] or f"[{Path(utterance['source']).stem}]"
+
+
+def transcribed(utterance: dict[str, Any]) -> str:
+    """What a transcriber writes for an utterance: its text; for a real clip whose words
+    are not known, stand-in words (`hello-a hello-b`, from the file's name), about 15
+    letters a second of it, as a transcript of that much speech holds."""
+    if utterance["text"]:
+        return str(utterance["text"])
+    label = re.sub(r"[^a-z]", "", Path(utterance["source"]).stem.split(":")[-1])[:5]
+    count = max(1, round((utterance["end"] - utterance["start"]) * 15 / (len(label) + 2)))
+    return " ".join(f"{label}-{string.ascii_lowercase[i % 26]}" for i in range(count))
+
+
+def fake_translation(sentence: str) -> str:
+    """The scripted service's "translation": every word's letters reversed, numbers and
+    the closing full stop kept (`Sentence 17 the kettle.` → `ecnetneS 17 eht elttek.`), so
+    a test can tell each translated sentence, and its source, apart."""
+    stop = "." if sentence.endswith(".") else ""
+    words = sentence.removesuffix(".").split()
+    return " ".join(w if w.isdigit() else w[::-1] for w in words) + stop
+
+
+def translate_numbered(prompt: str) -> str:
+    """Numbered sentences in, numbered translations out (what the request asks)."""
+    out = []
+    for line in prompt.splitlines():
+        number, _, sentence = line.partition(". ")
+        out.append(f"{number}. {fake_translation(sentence)}")
+    return "\n".join(out)
 
 
 def _keywords(text: str) -> set[str]:

@@ -80,6 +80,9 @@ _SILENCE_MARGIN_SECONDS: Final = 0.5
 _LOOKAHEAD_SECONDS: Final = 1.0
 _SMOOTH_FRAMES: Final = 5
 _MIN_SPEECH_FRAMES: Final = 5
+ISLAND_GAP_SECONDS: Final = 0.1
+"""Quiet runs at least this long separate speech islands (`Piece.islands`)."""
+_ISLAND_MIN_FRAMES: Final = 2
 
 
 MIN_PIECE_SECONDS: Final = 5.0
@@ -104,6 +107,10 @@ class Piece:
         sample_rate: samples per second.
         overlap: samples at the start repeated from the previous piece; only
             after a cut with no pause near it (continuous sound), else 0.
+        islands: the stretches of sound in the piece, `(start, end)` in the
+            recording's sample clock: runs of frames above the pause threshold,
+            joined across quiet runs shorter than `ISLAND_GAP_SECONDS`; where the
+            words can be (the service gives text without times).
     """
 
     index: int
@@ -113,6 +120,7 @@ class Piece:
     silent: bool
     sample_rate: int
     overlap: int = 0
+    islands: tuple[tuple[int, int], ...] = ()
 
     @property
     def start_seconds(self) -> float:
@@ -364,6 +372,7 @@ class _Splitter:
                 silent=silent,
                 sample_rate=self.rate,
                 overlap=overlap,
+                islands=() if silent else self._islands(db[:end_frames] >= threshold),
             )
             del piece_pcm  # the caller holds the piece as long as it needs it
             index += 1
@@ -374,6 +383,22 @@ class _Splitter:
             self.buf_start += cut.next_start
             self.energies = [db[dropped:]]
             self.frames_done -= dropped
+
+    def _islands(self, loud: npt.NDArray[np.bool_]) -> tuple[tuple[int, int], ...]:
+        """Runs of loud frames joined across short quiet runs, in recording samples."""
+        starts, stops = _runs(loud)
+        gap = round(ISLAND_GAP_SECONDS / FRAME_SECONDS)
+        joined: list[list[int]] = []
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+            if joined and start - joined[-1][1] < gap:
+                joined[-1][1] = stop
+            else:
+                joined.append([start, stop])
+        return tuple(
+            (self.buf_start + a * self.frame, self.buf_start + b * self.frame)
+            for a, b in joined
+            if b - a >= _ISLAND_MIN_FRAMES
+        )
 
     def _choose(self, db: npt.NDArray[np.float64], threshold: float, ended: bool) -> _Cut:
         """Where the next piece ends (the buffer always starts at a frame boundary)."""

@@ -24,3 +24,10 @@ ASK_ANSWER_INSTRUCTION: Final = (
     "only, directly and briefly; if there are no notes, say that the recording does not "
     "address the question."
 )
+TRANSCRIBE_LANGUAGE_HINT: Final = " The speech is in {language}."
+TRANSLATE_INSTRUCTION: Final = (
+    "You are given a recording and the numbered sentences of its transcript. Translate "
+    "each sentence into {language}, using the recording to understand it. Reply with the "
+    "numbered translations only, one a line, as `N. translation`, one for every number "
+    "and in the same order; never join or split sentences."
+)

@@ -183,12 +183,24 @@ def long_options(command: F) -> F:
               help="Also write the transcript here: .txt, .json, .srt or .vtt.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True,
               help="Print JSON: text, segments with their times, token usage.")  # fmt: skip
+@click.option("--translate-to", metavar="LANG",
+              help="Translate into LANG (e.g. pt-BR): -o and the printed text are the "
+                   "translation, timed like the speech.")  # fmt: skip
+@click.option("--language", metavar="LANG", help="The spoken language (a hint, e.g. en).")
+@click.option("--both", is_flag=True,
+              help="With --translate-to: also write the source beside -o (meeting.pt-BR.srt "
+                   "and meeting.srt).")  # fmt: skip
 @long_options
 @live_only
+@click.pass_context
 def transcribe(
+    ctx: click.Context,
     file: Path,
     output: Path | None,
     as_json: bool,
+    translate_to: str | None,
+    language: str | None,
+    both: bool,
     segment_seconds: float,
     concurrency: int,
     rpm: float | None,
@@ -199,22 +211,31 @@ def transcribe(
     FLAC or WebM.
 
     A long recording is cut at pauses and its pieces are transcribed at once;
-    interrupt it and run the same command again to resume.
+    interrupt it and run the same command again to resume. Subtitles (-o out.srt
+    or out.vtt) and --translate-to cut pieces of 60 s instead of 300 s unless
+    --segment-seconds is given, and every subtitle rule a cue could not meet is
+    noted on stderr.
     """
     from langchain_azure_audio.cli import long_jobs
 
     checks.refuse_offline("transcribe", live)
     long_jobs.check_transcript_output(output)
-    if output is not None:
-        checks.check_output_file(output, param_hint="'-o'")
+    source_output = long_jobs.check_translation_options(output, translate_to, language, both)
+    for path in (output, source_output):
+        if path is not None:
+            checks.check_output_file(path, param_hint="'-o'")
     workdir = workdir or long_jobs.default_workdir(file, output)
     checks.check_writable_folder(workdir, param_hint="'--workdir'")
     checks.require_settings("transcribe")
     checks.check_audio_file(file)
+    chosen = ctx.get_parameter_source("segment_seconds") != click.core.ParameterSource.DEFAULT
     long_jobs.transcribe(
         build_model(modalities=["text"]), file, output=output, as_json=as_json,
-        workdir=workdir, status=status, segment_seconds=segment_seconds,
-        max_concurrency=concurrency, requests_per_minute=rpm,
+        workdir=workdir, status=status, source_output=source_output,
+        segment_seconds=segment_seconds if chosen else None,
+        subtitles=output is not None and output.suffix.lower() in (".srt", ".vtt"),
+        max_concurrency=concurrency, requests_per_minute=rpm, language=language,
+        translate_to=translate_to,
     )  # fmt: skip
 
 

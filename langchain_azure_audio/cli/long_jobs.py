@@ -33,10 +33,11 @@ from langchain_azure_audio.long_audio import (
     atranscribe_long,
     render,
 )
-from langchain_azure_audio.long_audio.pieces import PieceResult
-from langchain_azure_audio.long_audio.transcribe import clock
+from langchain_azure_audio.long_audio.pieces import PieceResult, clock
 
 Status = Callable[[str], None]
+MAX_REPORTED: Final = 20
+"""Subtitle rule notes printed at most (the rest are counted)."""
 EXIT_INCOMPLETE: Final = 3
 """A part was not produced (the service kept failing it); the rest is written and kept."""
 
@@ -64,6 +65,31 @@ def check_transcript_output(output: Path | None) -> None:
             "give -o one of those suffixes.",
             param_hint="'-o'",
         )
+
+
+def check_translation_options(
+    output: Path | None, translate_to: str | None, language: str | None, both: bool
+) -> Path | None:
+    """Where `--both` writes the source (None without it); usage errors before any work."""
+    if both and translate_to is None:
+        raise click.UsageError("--both writes the source beside the translation: give "
+                               "--translate-to LANG too.")  # fmt: skip
+    if not both:
+        return None
+    if output is None:
+        raise click.UsageError("--both needs -o: the translation goes there, the source "
+                               "beside it.")  # fmt: skip
+    return source_path(output, str(translate_to), language)
+
+
+def source_path(output: Path, translate_to: str, language: str | None) -> Path:
+    """`meeting.pt-BR.srt` → `meeting.srt` (`meeting.en.srt` with `--language en`);
+    `meeting.srt` → `meeting.source.srt`."""
+    stem = output.stem
+    tagged = stem.lower().endswith("." + translate_to.lower())
+    base = stem[: -len(translate_to) - 1] if tagged else stem
+    label = f".{language}" if language else "" if tagged else ".source"
+    return output.with_name(f"{base}{label}{output.suffix}")
 
 
 @contextmanager
@@ -102,6 +128,7 @@ def transcribe(
     as_json: bool,
     workdir: Path,
     status: Status,
+    source_output: Path | None = None,
     **options: Any,
 ) -> LongTranscript:
     async def run() -> LongTranscript:
@@ -115,25 +142,43 @@ def transcribe(
 
     status("Transcribing...")
     transcript = asyncio.run(run())
-    if output is not None:
-        from langchain_azure_audio.long_audio import write_transcript
-
-        status(f"Saved {write_transcript(transcript, output)}")
+    translated = options.get("translate_to") is not None
+    for path, as_translation in ((output, translated), (source_output, False)):
+        if path is not None:
+            write_output(transcript, path, as_translation, status)
     if as_json:
         data = json.loads(render(transcript, ".json"))
         data = {"file": str(file), "usage": transcript.usage, **data}
         click.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        click.echo(transcript.text)
+    else:  # the translation, when one was asked for (-o gets it too)
+        translation = transcript.translation
+        click.echo(translation.text if translation is not None else transcript.text)
     report_gaps(transcript.segments, status)
     if len(transcript.segments) > 1:
         status(f"{len(transcript.segments)} segments, {transcript.requested} requested now "
                f"(the rest silent or resumed from {workdir}).")  # fmt: skip
     failed = [s for s in transcript.segments if s.status == "failed"]
+    if transcript.translation is not None:
+        failed += [s for s in transcript.translation.segments if s.status == "failed"]
     if failed:
         stop_incomplete(status, f"{_count(failed, transcript.segments)} not transcribed "
                         "(listed above)", workdir)  # fmt: skip
     return transcript
+
+
+def write_output(transcript: LongTranscript, path: Path, translated: bool, status: Status) -> None:
+    """Write one output; for subtitles, report every rule a cue could not meet."""
+    from langchain_azure_audio.long_audio import validate_subtitles, write_transcript
+
+    status(f"Saved {write_transcript(transcript, path, translated=translated)}")
+    if path.suffix.lower() not in (".srt", ".vtt"):
+        return
+    problems = validate_subtitles(path)
+    for problem in problems[:MAX_REPORTED]:
+        status(f"note: {path.name}: {problem}")
+    if len(problems) > MAX_REPORTED:
+        status(f"note: {path.name}: {len(problems) - MAX_REPORTED} more cues break a rule "
+               "(langchain_azure_audio.long_audio.validate_subtitles lists them all)")  # fmt: skip
 
 
 def _count(failed: list[Any], of: list[Any]) -> str:

@@ -31,6 +31,8 @@ from langchain_azure_audio.errors import AzureAudioInputError
 from langchain_azure_audio.long_audio.pieces import (
     PieceResult,
     ProgressCallback,
+    clock,
+    gap_marker,
     job_key,
     run_pieces,
 )
@@ -38,8 +40,6 @@ from langchain_azure_audio.long_audio.prepare import Piece, PieceFormat
 from langchain_azure_audio.long_audio.transcribe import (
     DEFAULT_SEGMENT_SECONDS,
     check_options,
-    clock,
-    gap_marker,
     prepared,
 )
 

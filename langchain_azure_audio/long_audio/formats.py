@@ -1,88 +1,97 @@
-"""A long transcript as `.txt`, `.json`, `.srt` or `.vtt`.
+"""A long transcript as `.txt`, `.json`, `.srt` or `.vtt`, in its language or translated.
 
-Subtitle cues are the transcript's segments, timed by where each segment's
-audio sits in the recording (the cut points, not guesses inside a segment):
-for finer cues, transcribe with a smaller `segment_seconds`. Gaps (silence,
-failed segments) are cues of their own, so nothing is hidden.
+Subtitles are the transcript's cues (`LongTranscript.cues`: each sentence placed
+where it was said and split to be read, see `long_audio.cues`), written with
+`pysubs2` (`long_audio.subtitles`). Silence has no cue; a segment that could not be
+transcribed is a cue saying so. The JSON holds the text, the segments and the cues
+(and the translation's, each cue with the source text it translates); `.txt` is
+plain paragraphs.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from langchain_azure_audio.audio import atomic_write_bytes
 from langchain_azure_audio.errors import AzureAudioInputError
+from langchain_azure_audio.long_audio.cues import Cue
 from langchain_azure_audio.long_audio.pieces import PieceResult
-from langchain_azure_audio.long_audio.transcribe import LongTranscript, gap_marker
+from langchain_azure_audio.long_audio.subtitles import cues_to_file
+from langchain_azure_audio.long_audio.transcribe import LongTranscript
 
 TRANSCRIPT_SUFFIXES: Final = (".txt", ".json", ".srt", ".vtt")
 
 
-def _stamp(seconds: float, separator: str) -> str:
-    millis = round(seconds * 1000)
-    hours, millis = divmod(millis, 3_600_000)
-    minutes, millis = divmod(millis, 60_000)
-    secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+def to_srt(transcript: LongTranscript, *, translated: bool = False) -> str:
+    return cues_to_file(_cues(transcript, translated), ".srt")
 
 
-def _cues(transcript: LongTranscript) -> list[tuple[float, float, str]]:
-    cues = []
-    for segment in transcript.segments:
-        text = segment.text if segment.status == "ok" else gap_marker(segment)
-        start = segment.start + segment.overlap  # overlapping audio belongs to the previous cue
-        if text:
-            cues.append((start, segment.end, text))
-    return cues
+def to_vtt(transcript: LongTranscript, *, translated: bool = False) -> str:
+    return cues_to_file(_cues(transcript, translated), ".vtt")
 
 
-def to_srt(transcript: LongTranscript) -> str:
-    blocks = [
-        f"{n}\n{_stamp(start, ',')} --> {_stamp(end, ',')}\n{text}\n"
-        for n, (start, end, text) in enumerate(_cues(transcript), start=1)
-    ]
-    return "\n".join(blocks)
+def _cues(transcript: LongTranscript, translated: bool) -> list[Cue]:
+    if not translated:
+        return transcript.cues
+    if transcript.translation is None:
+        raise AzureAudioInputError(
+            "this transcript has no translation; transcribe with translate_to=... first."
+        )
+    return transcript.translation.cues
 
 
-def to_vtt(transcript: LongTranscript) -> str:
-    blocks = [
-        f"{_stamp(start, '.')} --> {_stamp(end, '.')}\n{text.replace('-->', '->')}\n"
-        for start, end, text in _cues(transcript)
-    ]
-    return "WEBVTT\n\n" + "\n".join(blocks)
+def _cue_json(cue: Cue) -> dict[str, Any]:
+    return cue.model_dump(mode="json", exclude_none=True)
 
 
 def to_json(transcript: LongTranscript) -> str:
-    data = transcript.model_dump(mode="json")
+    data = transcript.model_dump(mode="json", exclude={"translation"})
     data["segments"] = [_segment_json(s) for s in transcript.segments]
+    data["cues"] = [_cue_json(c) for c in transcript.cues]
+    if transcript.translation is not None:
+        translation = transcript.translation
+        data["translation"] = {
+            "language": translation.language,
+            "text": translation.text,
+            "cues": [_cue_json(c) for c in translation.cues],
+            "segments": [_segment_json(s) for s in translation.segments],
+        }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def _segment_json(segment: PieceResult) -> dict[str, object]:
-    return segment.model_dump(mode="json", exclude={"reused", "attempts"})
+    return segment.model_dump(mode="json", exclude={"reused", "attempts", "islands"})
 
 
-def render(transcript: LongTranscript, suffix: str) -> str:
-    """The transcript in the format `suffix` names (`.txt`, `.json`, `.srt`, `.vtt`)."""
+def render(transcript: LongTranscript, suffix: str, *, translated: bool = False) -> str:
+    """The transcript (or, `translated`, its translation) in the format `suffix` names
+    (`.txt`, `.json`, `.srt`, `.vtt`); the JSON always holds both."""
     suffix = suffix.lower()
     if suffix == ".txt":
+        if translated:
+            _cues(transcript, translated)  # says so when there is no translation
+            assert transcript.translation is not None
+            return transcript.translation.text + "\n"
         return transcript.text + "\n"
     if suffix == ".json":
         return to_json(transcript)
     if suffix == ".srt":
-        return to_srt(transcript)
+        return to_srt(transcript, translated=translated)
     if suffix == ".vtt":
-        return to_vtt(transcript)
+        return to_vtt(transcript, translated=translated)
     raise AzureAudioInputError(
         f"cannot write a transcript as {suffix or 'a file without a suffix'!r}; "
         f"use one of {', '.join(TRANSCRIPT_SUFFIXES)}."
     )
 
 
-def write_transcript(transcript: LongTranscript, path: str | Path) -> Path:
-    """Write `transcript` to `path` in the format its suffix names, atomically."""
+def write_transcript(
+    transcript: LongTranscript, path: str | Path, *, translated: bool = False
+) -> Path:
+    """Write `transcript` (or its translation) to `path` in the format its suffix names,
+    atomically."""
     path = Path(path)
-    atomic_write_bytes(path, render(transcript, path.suffix).encode("utf-8"))
+    atomic_write_bytes(path, render(transcript, path.suffix, translated=translated).encode())
     return path

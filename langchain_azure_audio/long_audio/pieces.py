@@ -41,6 +41,8 @@ Status = Literal["ok", "silent", "too_short", "failed"]
 BuildMessages = Callable[[Piece, dict[str, Any]], list[BaseMessage]]
 ProgressCallback = Callable[[int, int, "PieceResult"], Any]
 """Called after each piece: (done, total, result)."""
+CheckAnswer = Callable[[Piece, str], str]
+"""Turns an answer's text into what is kept, or raises ValueError (the piece failed)."""
 
 
 class PieceResult(BaseModel):
@@ -61,6 +63,24 @@ class PieceResult(BaseModel):
     """Token usage of the request that gave `text` (LangChain's `usage_metadata`)."""
     reused: bool = False
     """True when the result came from a checkpoint of an earlier run."""
+    islands: list[tuple[float, float]] = []
+    """Where there is sound in the segment (seconds): kept with the text, so the cues
+    can be made again from the checkpoint once the cut audio is gone."""
+
+
+def clock(seconds: float) -> str:
+    """`HH:MM:SS` for gap markers."""
+    whole = round(seconds)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def gap_marker(segment: PieceResult) -> str:
+    span = f"{clock(segment.start)}-{clock(segment.end)}"
+    if segment.status == "silent":
+        return f"[{span} silence]"
+    if segment.status == "too_short":
+        return f"[{span} too short to transcribe]"
+    return f"[{span} not transcribed: {segment.error}]"
 
 
 def add_usage(segments: list[PieceResult]) -> dict[str, Any]:
@@ -95,6 +115,7 @@ async def run_pieces(
     max_concurrency: int,
     pacer: RequestPacer,
     on_progress: ProgressCallback | None = None,
+    check: CheckAnswer | None = None,
     **call_kwargs: Any,
 ) -> list[PieceResult]:
     """Send every piece of `manifest` through `build` → `llm`; results in order.
@@ -106,7 +127,8 @@ async def run_pieces(
 
     async def one(piece: Piece) -> PieceResult:
         base = PieceResult(index=piece.index, start=piece.start, end=piece.end,
-                           overlap=piece.overlap, status="failed")  # fmt: skip
+                           overlap=piece.overlap, status="failed",
+                           islands=piece.islands)  # fmt: skip
         if piece.silent:
             return base.model_copy(update={"status": "silent"})
         if piece.end - piece.start - piece.overlap < MIN_SPEECH_SECONDS:
@@ -130,10 +152,16 @@ async def run_pieces(
             if stops_the_run(exc):
                 raise
             return base.model_copy(update={"error": error_line(exc), "attempts": attempts})
+        text = answer.text.strip()
+        if check is not None:
+            try:
+                text = check(piece, text)
+            except ValueError as exc:  # not kept: a rerun asks again
+                return base.model_copy(update={"error": str(exc), "attempts": attempts})
         result = base.model_copy(
             update={
                 "status": "ok",
-                "text": answer.text.strip(),
+                "text": text,
                 "attempts": attempts,
                 "usage": dict(answer.usage_metadata or {}) or None,
             }

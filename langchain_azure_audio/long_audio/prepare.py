@@ -28,7 +28,7 @@ from langchain_azure_audio.audio import (
     pcm16_to_wav,
 )
 
-MANIFEST_VERSION: Final = 2  # 2: pieces are MP3 (or WAV, `piece_format`)
+MANIFEST_VERSION: Final = 3  # 2: pieces are MP3 (or WAV, `piece_format`); 3: islands
 PieceFormat = Literal["mp3", "wav"]
 
 
@@ -44,6 +44,9 @@ class Piece(BaseModel):
     """Seconds at the start repeated from the previous piece (no pause found to cut at)."""
     file: str
     """The audio sent for this piece: an MP3 in the work folder, or the recording itself."""
+    islands: list[tuple[float, float]] = []
+    """Where there is sound in the piece (seconds from the start of the recording): what
+    the words are placed on (`long_audio.timing`)."""
 
 
 class Manifest(BaseModel):
@@ -110,7 +113,8 @@ def prepare(
             atomic_write_bytes(target, encoded[0])
         pieces.append(
             Piece(index=cut.index, start=cut.start / rate, end=cut.end / rate,
-                  silent=cut.silent, overlap=cut.overlap / rate, file=str(target))
+                  silent=cut.silent, overlap=cut.overlap / rate, file=str(target),
+                  islands=[(a / rate, b / rate) for a, b in cut.islands])
         )  # fmt: skip
     duration = pieces[-1].end if pieces else 0.0
     as_is = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Final
@@ -13,13 +14,18 @@ from pydantic import BaseModel
 
 from langchain_azure_audio._batch import RequestPacer
 from langchain_azure_audio._media.pauses import MIN_PIECE_SECONDS
-from langchain_azure_audio._model.instructions import TRANSCRIBE_INSTRUCTION
+from langchain_azure_audio._model.instructions import (
+    TRANSCRIBE_INSTRUCTION,
+    TRANSCRIBE_LANGUAGE_HINT,
+)
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
 from langchain_azure_audio.errors import AzureAudioConfigError
+from langchain_azure_audio.long_audio.cues import Cue
 from langchain_azure_audio.long_audio.pieces import (
     PieceResult,
     ProgressCallback,
     add_usage,
+    gap_marker,
     job_key,
     pieces_to_send,
     run_pieces,
@@ -31,12 +37,24 @@ from langchain_azure_audio.long_audio.prepare import (
     drop_pieces,
     prepare,
 )
+from langchain_azure_audio.long_audio.timing import drop_repeated_words
+from langchain_azure_audio.long_audio.translate import (
+    LongTranslation,
+    atranslate,
+    source_cues,
+    timed_sentences,
+    translation_of,
+)
 
 DEFAULT_SEGMENT_SECONDS: Final = 300.0
 """Five minutes a request: 14.4 MB as 24 kHz 16-bit WAV, inside Azure's 20 MiB input
 limit, and about 3,000 input audio tokens."""
 MAX_SEGMENT_SECONDS: Final = 436.0
 """The longest piece whose 24 kHz 16-bit mono WAV stays within 20 MiB."""
+_LANGUAGE_TAG: Final = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+SUBTITLE_SEGMENT_SECONDS: Final = 60.0
+"""Pieces of subtitle mode: their edges anchor the words' timing where speech runs on
+without a pause (measured in benchmarks/bench_subtitles.py)."""
 
 
 class LongTranscript(BaseModel):
@@ -54,6 +72,12 @@ class LongTranscript(BaseModel):
     codec: str
     requested: int
     """Segments requested in this run (the rest were silent or came from checkpoints)."""
+    cues: list[Cue] = []
+    """Subtitle cues: each sentence's words where they were said, split to be read."""
+    language: str | None = None
+    """The spoken language, when hinted."""
+    translation: LongTranslation | None = None
+    """The transcript in `translate_to`'s language, timed like the source."""
 
     @property
     def usage(self) -> dict[str, Any]:
@@ -66,32 +90,6 @@ class LongTranscript(BaseModel):
         return [s for s in self.segments if s.status != "ok"]
 
 
-def clock(seconds: float) -> str:
-    """`HH:MM:SS` for gap markers."""
-    whole = round(seconds)
-    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-
-
-def gap_marker(segment: PieceResult) -> str:
-    span = f"{clock(segment.start)}-{clock(segment.end)}"
-    if segment.status == "silent":
-        return f"[{span} silence]"
-    if segment.status == "too_short":
-        return f"[{span} too short to transcribe]"
-    return f"[{span} not transcribed: {segment.error}]"
-
-
-def _drop_repeated_words(previous: str, text: str, limit: int = 12) -> str:
-    """Where two segments overlap (no pause to cut at), the next one starts with words the
-    previous one ended with: drop the longest such run (up to `limit` words)."""
-    before, after = previous.split(), text.split()
-    for n in range(min(limit, len(before), len(after)), 0, -1):
-        tail = [w.strip(".,;:!?").casefold() for w in before[-n:]]
-        if tail == [w.strip(".,;:!?").casefold() for w in after[:n]]:
-            return " ".join(after[n:])
-    return text
-
-
 def join_segments(segments: list[PieceResult]) -> str:
     """One text: segment texts in order, gaps marked with their time range."""
     parts: list[str] = []
@@ -101,7 +99,7 @@ def join_segments(segments: list[PieceResult]) -> str:
             parts.append(gap_marker(segment))
             previous = ""
             continue
-        text = _drop_repeated_words(previous, segment.text) if segment.overlap else segment.text
+        text = drop_repeated_words(previous, segment.text) if segment.overlap else segment.text
         if text:
             parts.append(text)
         previous = segment.text
@@ -115,7 +113,13 @@ def _transcribe_messages(instruction: str) -> Any:
     return build
 
 
-def check_options(max_concurrency: int, segment_seconds: float) -> None:
+def check_options(max_concurrency: int, segment_seconds: float, *languages: str | None) -> None:
+    for language in languages:
+        if language is not None and not _LANGUAGE_TAG.fullmatch(language):
+            raise AzureAudioConfigError(
+                f"language {language!r} is not a language tag; give one like en, pt-BR or "
+                "es-419 (BCP 47)."
+            )
     if max_concurrency < 1:
         raise AzureAudioConfigError("max_concurrency must be 1 or more.")
     if not MIN_PIECE_SECONDS <= segment_seconds <= MAX_SEGMENT_SECONDS:
@@ -127,14 +131,20 @@ def check_options(max_concurrency: int, segment_seconds: float) -> None:
 
 
 async def prepared(
-    path: Path, workdir: Path, segment_seconds: float, key: str, piece_format: PieceFormat
+    path: Path,
+    workdir: Path,
+    segment_seconds: float,
+    key: str,
+    piece_format: PieceFormat,
+    *more_keys: str,
 ) -> Manifest:
     """The recording's manifest, recut when a piece that still needs a request is gone."""
     cut = functools.partial(
         prepare, path, workdir, max_seconds=segment_seconds, piece_format=piece_format
     )
     manifest = await asyncio.to_thread(cut)
-    if any(not Path(p.file).is_file() for p in pieces_to_send(manifest, workdir, key)):
+    needed = [p for k in (key, *more_keys) for p in pieces_to_send(manifest, workdir, k)]
+    if any(not Path(p.file).is_file() for p in needed):
         manifest = await asyncio.to_thread(cut, recut=True)
     return manifest
 
@@ -144,37 +154,59 @@ async def atranscribe_long(
     path: str | Path,
     *,
     workdir: str | Path | None = None,
-    segment_seconds: float = DEFAULT_SEGMENT_SECONDS,
+    segment_seconds: float | None = None,
     max_concurrency: int = 4,
     requests_per_minute: float | None = None,
     instruction: str = TRANSCRIBE_INSTRUCTION,
     piece_format: PieceFormat = "mp3",
     on_progress: ProgressCallback | None = None,
+    subtitles: bool = False,
+    language: str | None = None,
+    translate_to: str | None = None,
 ) -> LongTranscript:
     """Transcribe a recording of any length and format (see `transcribe_long`)."""
-    check_options(max_concurrency, segment_seconds)
+    if segment_seconds is None:
+        shorter = subtitles or translate_to is not None
+        segment_seconds = SUBTITLE_SEGMENT_SECONDS if shorter else DEFAULT_SEGMENT_SECONDS
+    check_options(max_concurrency, segment_seconds, language, translate_to)
     path = Path(path)
+    options: dict[str, Any] = dict(
+        segment_seconds=segment_seconds, max_concurrency=max_concurrency,
+        requests_per_minute=requests_per_minute, instruction=instruction,
+        piece_format=piece_format, on_progress=on_progress, language=language,
+        translate_to=translate_to,
+    )  # fmt: skip
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="lcaa-") as scratch:
-            return await atranscribe_long(
-                llm, path, workdir=scratch, segment_seconds=segment_seconds,
-                max_concurrency=max_concurrency, requests_per_minute=requests_per_minute,
-                instruction=instruction, on_progress=on_progress, piece_format=piece_format,
-            )  # fmt: skip
+            return await atranscribe_long(llm, path, workdir=scratch, **options)
     workdir = Path(workdir)
-    key = "transcribe-" + job_key(instruction)
-    manifest = await prepared(path, workdir, segment_seconds, key, piece_format)
+    if language is not None:
+        instruction += TRANSCRIBE_LANGUAGE_HINT.format(language=language)
+    key = "transcribe-" + job_key(instruction, segment_seconds)
+    more = [f"translate-{translate_to}-" + job_key(key)] if translate_to else []
+    manifest = await prepared(path, workdir, segment_seconds, key, piece_format, *more)
     segments = await run_pieces(
         llm, manifest, workdir, key=key, build=_transcribe_messages(instruction),
         max_concurrency=max_concurrency, pacer=RequestPacer(requests_per_minute),
         on_progress=on_progress, modalities=["text"],
     )  # fmt: skip
-    if all(s.status != "failed" for s in segments):
+    sentences = timed_sentences(segments, language)
+    translation = None
+    if translate_to is not None:
+        translated = await atranslate(
+            llm, manifest, workdir, sentences=sentences, target=translate_to, key=more[0],
+            max_concurrency=max_concurrency, requests_per_minute=requests_per_minute,
+            on_progress=on_progress,
+        )  # fmt: skip
+        translation = translation_of(segments, sentences, translated, translate_to)
+    requests = [*segments, *(translation.segments if translation else [])]
+    if all(s.status != "failed" for s in requests):
         drop_pieces(manifest)  # the text is checkpointed; the cut audio is not needed again
     return LongTranscript(
         source=str(path), duration=manifest.duration, text=join_segments(segments),
         segments=segments, transcoded=manifest.transcoded, container=manifest.container,
         codec=manifest.codec, requested=sum(1 for s in segments if s.attempts),
+        cues=source_cues(segments, sentences), language=language, translation=translation,
     )  # fmt: skip
 
 
@@ -188,6 +220,13 @@ def transcribe_long(llm: AzureChatOpenAIAudio, path: str | Path, **kwargs: Any) 
     checkpointed: run it again after a kill and only the rest is requested.
     Pieces go as 64 kbit/s MP3; `piece_format="wav"` sends them lossless (six
     times the size).
+
+    `transcript.cues` are subtitle cues (each sentence's words placed where they
+    were said, split to be read); `subtitles=True` cuts pieces of 60 s instead of
+    300 s, whose edges time the words better where speech runs on without a
+    pause. `translate_to="pt-BR"` adds `transcript.translation` (text and cues,
+    each sentence timed like its source; one more request per piece, implies
+    subtitle pieces); `language` hints the spoken language.
 
     Example:
         ```python

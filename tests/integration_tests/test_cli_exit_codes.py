@@ -36,11 +36,12 @@ DOWN = Fault(500, {"error": {"code": "InternalServerError", "message": "the serv
 
 class Service:
     """Answers each request from its content; the `failing` distinct requests (1-based, in
-    the order first seen) always get a 500."""
+    the order first seen) always get a 500. `after` (an earlier run's service) keeps that
+    run's numbering, so a resumed part gets the answer it would have got."""
 
-    def __init__(self, failing: tuple[int, ...] = ()) -> None:
+    def __init__(self, failing: tuple[int, ...] = (), after: Service | None = None) -> None:
         self.failing = failing
-        self.order: list[str] = []
+        self.order: list[str] = list(after.order) if after is not None else []
         self.answered: list[int] = []
 
     def __call__(self, body: dict[str, Any]) -> Fault:
@@ -107,7 +108,8 @@ def test_transcribe_with_a_failed_piece_exits_3_then_resumes(
 ) -> None:
     srt = tmp_path / "talk.srt"
     args = ["transcribe", str(recording), "-o", str(srt), "--segment-seconds", "5"]
-    result, requests = cli(Service(failing=(2,)), *args)
+    down = Service(failing=(2,))
+    result, requests = cli(down, *args)
     assert result.exit_code == INCOMPLETE, result.output
     assert requests == 1 + 3 + 1, "piece 2 tried 3 times, the others once"
     # which part, and how to resume
@@ -120,11 +122,16 @@ def test_transcribe_with_a_failed_piece_exits_3_then_resumes(
     assert "Part 3 heard." in written
     assert "not transcribed" in written
     # the same command, the service healthy: only piece 2 is asked for
-    again, requests = cli(Service(), *args)
+    again, requests = cli(Service(after=down), *args)
     assert again.exit_code == 0, again.output
     assert requests == 1
-    assert "not transcribed" not in srt.read_text()
-    assert srt.read_text().count("heard.") == 3
+    written = srt.read_text()
+    assert "not transcribed" not in written
+    assert re.findall(r"Part \d heard\.", written) == [
+        "Part 1 heard.",
+        "Part 2 heard.",
+        "Part 3 heard.",
+    ], "the finished parts are kept, the missing one is filled in, in order"
 
 
 def test_transcribe_with_every_piece_failed_exits_3(recording: Path, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from langchain_azure_audio.errors import AzureAudioAuthenticationError
-from langchain_azure_audio.long_audio import ask_long, transcribe_long
+from langchain_azure_audio.long_audio import ask_long, transcribe_long, validate_subtitles
 from tests.cassette_tools import REPO
 from tests.conftest import make_llm
 from tests.long_recording import encoded
@@ -245,8 +245,9 @@ def test_the_cli_resumes_after_a_kill_and_writes_subtitles(
     listener, env = served
     srt, workdir = tmp_path / "meeting.srt", tmp_path / "work"
     listener.delay = 1.0
+    pieces = ["--segment-seconds", "300"]  # 8 pieces (subtitle mode alone would cut 60 s)
     first = cli(["transcribe", str(m4a), "-o", str(srt), "--workdir", str(workdir),
-                 "--concurrency", "1"], env)  # fmt: skip
+                 "--concurrency", "1", *pieces], env)  # fmt: skip
     deadline = time.monotonic() + 120
     while len(list(workdir.glob("*/results/*/*.json"))) < 3 and time.monotonic() < deadline:
         assert first.poll() is None, first.communicate()
@@ -260,7 +261,8 @@ def test_the_cli_resumes_after_a_kill_and_writes_subtitles(
     time.sleep(listener.delay + 1.0)  # a request in flight at the kill is answered, unheard
     asked_before = len(listener.located)
     listener.delay = 0.0
-    second = cli(["transcribe", str(m4a), "-o", str(srt), "--workdir", str(workdir)], env)
+    second = cli(["transcribe", str(m4a), "-o", str(srt), "--workdir", str(workdir), *pieces],
+                 env)  # fmt: skip
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, err
     # finished segments were not asked again: only the other seven minus the finished
@@ -269,15 +271,16 @@ def test_the_cli_resumes_after_a_kill_and_writes_subtitles(
     done_starts = {json.loads(p.read_text())["start"] for p in checkpoints}
     assert not any(abs(h.offset - start) < 1 for h in asked_again for start in done_starts)
     cues = srt.read_text().strip().split("\n\n")
-    assert len(cues) == 8
-    assert "silence]" in srt.read_text()
-    assert cues[0].splitlines()[1].startswith("00:00:00,000 --> 00:04:")
+    assert len(cues) > 300  # a cue per sentence, not per piece
+    assert "silence]" not in srt.read_text()  # nothing on screen through the silence
+    assert cues[0].splitlines()[1].startswith("00:00:00,500 --> 00:00:0")
+    assert {p.rule for p in validate_subtitles(srt)} <= {"reading_speed"}
     assert "Sentence" in out
     # the same run again writes the other formats from the checkpoints, asking nothing
     asked = len(listener.located)
     for suffix in (".vtt", ".json", ".txt"):
         again = cli(["transcribe", str(m4a), "-o", str(srt.with_suffix(suffix)),
-                     "--workdir", str(workdir)], env)  # fmt: skip
+                     "--workdir", str(workdir), *pieces], env)  # fmt: skip
         assert again.communicate(timeout=300)
         assert again.returncode == 0
     assert len(listener.located) == asked

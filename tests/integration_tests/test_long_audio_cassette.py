@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from langchain_azure_audio._azure.replay import strict_vcr
+from langchain_azure_audio.long_audio import validate_subtitles
+from langchain_azure_audio.long_audio.subtitles import read_cues
 from tests import long_flows as flows
 from tests.cassette_tools import CASSETTES
 from tests.conftest import make_llm
@@ -29,7 +31,17 @@ def test_the_session_replays_with_the_same_pieces(tmp_path: Path) -> None:
     assert transcript.text.count(flows.LINES["meeting"]) == 8
     assert "[00:00:29-00:00:52 silence]" in transcript.text
     srt = (tmp_path / "meeting.srt").read_text()
-    assert srt.startswith("1\n00:00:00,000 --> 00:00:28,820\nLet's move the design review")
+    # one cue per sentence, on screen while it is said (the recording opens with 0.5 s of
+    # room tone), broken into two lines before "to"
+    assert srt.startswith("1\n00:00:00,500 --> ")
+    assert "\nLet's move the design review\nto Thursday at ten.\n\n2\n" in srt
+    truth = json.loads((tmp_path / "meeting.json").read_text())["utterances"]
+    cues = read_cues(srt, ".srt")
+    assert len(cues) == len(truth) == 16
+    for cue, said in zip(cues, truth, strict=True):
+        assert abs(cue.start - said["start"]) < 0.05, (cue, said)
+        assert abs(cue.end - said["end"]) < 0.5, (cue, said)  # the clips end in quiet
+    assert validate_subtitles(tmp_path / "meeting.srt") == []
     assert "Thursday at ten" in answer.answer
     assert [s.index for s in answer.drawn_from] == [0, 2]
     assert answer.message.additional_kwargs["audio"]["data"]  # the answer is spoken

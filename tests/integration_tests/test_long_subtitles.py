@@ -5,9 +5,8 @@ three tones, each standing for a word, placed at times typed by hand below. Sile
 20 s or more is never sent, so the run makes three requests. The scripted service (an
 `httpx2.MockTransport` behind the `openai` SDK) hears the pitch of the audio it is
 sent and answers with that tone's word. The .srt and .vtt files are compared with cue
-times typed by hand: each cue starts half a second before its tone and ends half a
-second after it (the half second of silence kept on either side of speech, see
-`_media/pauses.py`), or at the end of the recording.
+times typed by hand: each cue is on screen exactly while its tone sounds (the word is
+placed on the sound in its piece, `long_audio.timing`), and the silence has no cue.
 """
 
 from __future__ import annotations
@@ -23,7 +22,11 @@ import av
 import httpx2
 import numpy as np
 
-from langchain_azure_audio.long_audio import transcribe_long, write_transcript
+from langchain_azure_audio.long_audio import (
+    transcribe_long,
+    validate_subtitles,
+    write_transcript,
+)
 from tests.conftest import make_llm
 from tests.long_service import completion, read_wav_pcm
 
@@ -35,9 +38,9 @@ PLACED = [(0.0, 440), (1 * 3600 + 2 * 60 + 6.0, 660), (1 * 3600 + 10 * 60 + 42.2
 TONE_SECONDS = 1.5
 LENGTH = 1 * 3600 + 10 * 60 + 45.0  # 1:10:45.000
 SPOKEN_CUES = [
-    ("00:00:00,000", "00:00:02,000", "Alpha"),
-    ("01:02:05,500", "01:02:08,000", "Bravo"),
-    ("01:10:41,740", "01:10:45,000", "Charlie"),
+    ("00:00:00,000", "00:00:01,500", "Alpha"),
+    ("01:02:06,000", "01:02:07,500", "Bravo"),
+    ("01:10:42,240", "01:10:43,740", "Charlie"),
 ]
 """The cues a viewer must see (typed by hand from the placements above)."""
 
@@ -111,14 +114,12 @@ def test_subtitles_past_the_first_hour_show_hours_minutes_and_seconds(tmp_path: 
     vtt = write_transcript(transcript, tmp_path / "long.vtt").read_text()
     for name, text, separator in (("long.srt", srt, ","), ("long.vtt", vtt, ".")):
         found = cues(text, separator)
-        spoken = [cue for cue in found if not cue[2].startswith("[")]
         expected = [(a.replace(",", separator), b.replace(",", separator), word)
                     for a, b, word in SPOKEN_CUES]  # fmt: skip
-        assert spoken == expected, (
-            f"{name} shows the spoken cues as {spoken}; a viewer must see {expected}"
+        assert found == expected, (
+            f"{name} shows the cues as {found}; a viewer must see {expected} (and nothing "
+            "through the silences)"
         )
-        # the silence between is shown too, cue after cue with no hole and no overlap
-        assert all(cue[2].endswith(" silence]") for cue in found if cue[2].startswith("["))
-        assert [a for a, _, _ in found[1:]] == [b for _, b, _ in found[:-1]], found
-    assert srt.startswith("1\n00:00:00,000 --> 00:00:02,000\nAlpha\n")
-    assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nAlpha\n")
+        assert validate_subtitles(tmp_path / name) == []
+    assert srt.startswith("1\n00:00:00,000 --> 00:00:01,500\nAlpha\n")
+    assert vtt.startswith("WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.500\nAlpha\n")

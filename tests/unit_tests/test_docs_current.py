@@ -37,3 +37,16 @@ def test_the_testing_page_states_the_hygiene_limits_and_no_hand_typed_size() -> 
     total = test_cassette_hygiene.MAX_TOTAL_BYTES // 2**20
     assert f"each under {each} MiB and all under {total} MiB" in page
     assert "today)" not in page  # a measured size typed by hand goes stale
+
+
+def test_the_cli_page_names_every_option_of_transcribe() -> None:
+    """Issue 28: the subtitle and translation flags are on the CLI page's table."""
+    row = next(line for line in (DOCS / "cli.md").read_text().splitlines()
+               if line.startswith("| `transcribe "))  # fmt: skip
+    global_flags = {"--live", "--offline", "--output", "--help"}  # -o is named by its short form
+    options = {o for p in cli.main.commands["transcribe"].params
+               for o in (*p.opts, *p.secondary_opts) if o.startswith("--")}  # fmt: skip
+    assert {"--translate-to", "--language", "--both"} <= options
+    missing = sorted(o for o in options - global_flags if f"{o} " not in row and f"{o}]" not in row)
+    assert not missing, f"docs/cli.md's transcribe row omits {missing}"
+    assert "60 s" in row, "the row must say subtitle mode cuts 60 s pieces"

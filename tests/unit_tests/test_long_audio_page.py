@@ -1,4 +1,5 @@
-"""docs/long-recordings.md's measurements are benchmarks/results/long_audio.json, rendered."""
+"""docs/long-recordings.md's measurements are benchmarks/results/long_audio.json and
+subtitles.json, rendered."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import copy
 import json
 
 from benchmarks import bench_long_audio as bench
+from benchmarks import bench_subtitles
 
 
-def _block(text: str) -> str:
-    start = text.index("<!-- generated: long-audio -->")
-    return text[start : text.index("<!-- end generated: long-audio -->")]
+def _block(text: str, name: str = "long-audio") -> str:
+    start = text.index(f"<!-- generated: {name} -->")
+    return text[start : text.index(f"<!-- end generated: {name} -->")]
 
 
 def test_the_page_shows_the_results_file(tmp_path: object) -> None:
@@ -56,3 +58,32 @@ def test_the_results_file_ratio_is_the_runs_ratio() -> None:
     assert target["value"] == round(
         runs["60"]["peak_rss_bytes"] / runs["10"]["peak_rss_bytes"], 3
     ), "benchmarks/results/long_audio.json's target disagrees with its own runs"
+
+
+# Issue 28: the subtitles' timing errors, rule violations, cost and .srt excerpts.
+
+
+def test_the_page_shows_the_subtitles_results_file() -> None:
+    report = json.loads(bench_subtitles.RESULTS.read_text())
+    assert bench_subtitles.render(report) in _block(
+        bench_subtitles.PAGE.read_text(), "subtitles"
+    ), (
+        "docs/long-recordings.md disagrees with benchmarks/results/subtitles.json: run "
+        "`python benchmarks/bench_subtitles.py --docs-only`"
+    )
+
+
+def test_every_subtitle_measurement_reaches_the_page() -> None:
+    report = json.loads(bench_subtitles.RESULTS.read_text())
+    changed = copy.deepcopy(report)
+    subtitles = changed["recordings"]["30"]["runs"]["subtitles"]
+    subtitles["errors"] = {"median": 0.111, "p95": 0.987, "worst": 3.21}
+    subtitles["problems"] = ["cue 7 at 00:00:31: a line of 50 characters (at most 42): 'x'"]
+    changed["recordings"]["65"]["runs"]["plain"]["requests"] = 4321  # in 3,900 s of audio
+    changed["recordings"]["30"]["runs"]["translated"]["translation_excerpt"] = "1\nodnum olá"
+    rendered = bench_subtitles.render(changed)
+    assert "| 30 min | subtitles | 60 s | 0.111 s | 0.987 s | 3.21 s | 1 |" in rendered
+    found = next(line for line in rendered.splitlines() if "Rule violations found:" in line)
+    assert "a line of 50 characters (at most 42)" in found
+    assert "| plain | 3989 |" in rendered  # requests per audio-hour
+    assert "1\nodnum olá" in rendered
