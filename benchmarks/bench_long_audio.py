@@ -277,8 +277,11 @@ def write_page(report: dict[str, Any], page: Path = PAGE) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs-only", action="store_true")
-    parser.add_argument("--rates-only", action="store_true",
-                        help="measure only the token rates (the recordings in ../shared)")
+    parser.add_argument(
+        "--rates-only",
+        action="store_true",
+        help="measure only the token rates (the recordings in ../shared)",
+    )
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench-cache" / "long_audio")
     args = parser.parse_args()
     if args.rates_only:

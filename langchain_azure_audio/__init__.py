@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from langchain_azure_audio._translate.streaming import StreamInterruptedError, merge_chunks
     from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
     from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
+    from langchain_azure_audio.cost import cost_of, get_audio_cost_callback
     from langchain_azure_audio.errors import (
         ApiVersionTooOldError,
         AudioDecodeError,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
         ModelRetirementWarning,
         VoiceNotAvailableError,
     )
-    from langchain_azure_audio.cost import cost_of, get_audio_cost_callback
     from langchain_azure_audio.stream_audio import (
         aiter_pcm,
         asave_stream,

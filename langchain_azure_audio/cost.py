@@ -41,6 +41,7 @@ from langchain_azure_audio._model.prices import (
     AUDIO_TOKENS_PER_MINUTE_IN,
     AUDIO_TOKENS_PER_MINUTE_OUT,
     CHARACTERS_PER_MINUTE_SPOKEN,
+    CHARACTERS_PER_TEXT_TOKEN,
     LIST_PRICES,
     PER_TOKENS,
     TEXT_TOKENS_PER_MINUTE_OUT,
@@ -54,6 +55,7 @@ __all__ = [
     "AUDIO_TOKENS_PER_MINUTE_IN",
     "AUDIO_TOKENS_PER_MINUTE_OUT",
     "CHARACTERS_PER_MINUTE_SPOKEN",
+    "CHARACTERS_PER_TEXT_TOKEN",
     "LIST_PRICES",
     "TEXT_TOKENS_PER_MINUTE_OUT",
     "AudioCostCallbackHandler",
@@ -316,9 +318,12 @@ class AudioCostCallbackHandler(BaseCallbackHandler):
 
     def __repr__(self) -> str:
         costs = self.costs
-        lines = [f"Requests: {self.requests}", f"Tokens: {self.tokens.describe()}",
-                 f"Cost: {format_usd(self.total_cost)}"
-                 + ("" if self.complete else " (incomplete: some tokens have no price)")]
+        lines = [
+            f"Requests: {self.requests}",
+            f"Tokens: {self.tokens.describe()}",
+            f"Cost: {format_usd(self.total_cost)}"
+            + ("" if self.complete else " (incomplete: some tokens have no price)"),
+        ]
         lines += [f"  {model}: {cost}" for model, cost in costs.items()]
         return "\n".join(lines)  # fmt: skip
 
@@ -378,18 +383,23 @@ def estimate(
     requests: int,
     seconds_in: float = 0.0,
     seconds_out: float = 0.0,
-    words_seconds: float | None = None,
+    transcribed_seconds: float = 0.0,
     prices: Prices | None = None,
 ) -> Estimate:
-    """Expected tokens and cost: `seconds_in` of speech sent (`AUDIO_TOKENS_PER_MINUTE_IN`),
-    `seconds_out` of speech said (`AUDIO_TOKENS_PER_MINUTE_OUT`), and the words of
-    `words_seconds` of speech coming back as text (`TEXT_TOKENS_PER_MINUTE_OUT`; default
-    `seconds_out`). Prompt text is not counted (a few dozen tokens a request)."""
-    words = seconds_out if words_seconds is None else words_seconds
+    """Expected tokens and cost at the measured rates.
+
+    `seconds_in`: speech sent (`AUDIO_TOKENS_PER_MINUTE_IN`); `seconds_out`: speech
+    the model says (`AUDIO_TOKENS_PER_MINUTE_OUT`, and its words as text,
+    `TEXT_TOKENS_PER_MINUTE_OUT`); `transcribed_seconds`: speech whose words come
+    back as text only (`CHARACTERS_PER_MINUTE_SPOKEN` characters a minute, at
+    `CHARACTERS_PER_TEXT_TOKEN`). Prompt text is not counted (a few dozen tokens a
+    request).
+    """
+    words = transcribed_seconds / 60 * CHARACTERS_PER_MINUTE_SPOKEN / CHARACTERS_PER_TEXT_TOKEN
     tokens = Tokens(
         audio_in=round(seconds_in / 60 * AUDIO_TOKENS_PER_MINUTE_IN),
         audio_out=round(seconds_out / 60 * AUDIO_TOKENS_PER_MINUTE_OUT),
-        text_out=round(words / 60 * TEXT_TOKENS_PER_MINUTE_OUT),
+        text_out=round(seconds_out / 60 * TEXT_TOKENS_PER_MINUTE_OUT + words),
     )
     cost = _price_tokens(model, tokens, find_price(model, prices))
     return Estimate(model, requests, seconds_in, seconds_out, cost)
@@ -406,6 +416,6 @@ def price_from_dict(data: Mapping[str, Any], *, source: str) -> Price:
     unknown = sorted(set(data) - set(names) - {"as_of", "note"})
     if unknown:
         raise ValueError(f"unknown price field(s) {unknown}; use {', '.join(names)}.")
-    return Price(*(data.get(n) for n in names), source=source, as_of=str(data.get("as_of", "")),
+    kinds: dict[str, Any] = {n: data.get(n) for n in names}
+    return Price(**kinds, source=source, as_of=str(data.get("as_of", "")),
                  note=str(data.get("note", "")))  # fmt: skip
-

@@ -22,8 +22,9 @@ sys.path.insert(0, str(ROOT))
 from langchain_azure_audio._model import prices  # noqa: E402
 
 PAGE: Final = ROOT / "docs" / "cost.md"
-_BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(.*?)(<!-- end generated: (?P=name) -->)",
-                    re.S)  # fmt: skip
+_BLOCK = re.compile(
+    r"(<!-- generated: (?P<name>[\w-]+) -->\n)(.*?)(<!-- end generated: (?P=name) -->)", re.S
+)
 
 
 def _usd(value: float | None) -> str:

@@ -35,6 +35,10 @@ OPENAI_MODELS: Final = "https://developers.openai.com/api/docs/models/"
 READ_ON: Final = "2026-12-07"
 """When the stored copies of the model pages were read (they carry no date of their own)."""
 
+CHARACTERS_PER_TEXT_TOKEN: Final = 4
+"""OpenAI's rule of thumb for English text ("1 token is about 4 characters": help center,
+"What are tokens and how to count them?"): a transcript's words, from its characters."""
+
 # <generated: token-rates> written by benchmarks/bench_long_audio.py; do not edit
 AUDIO_TOKENS_PER_MINUTE_IN: Final = 599
 """Input audio tokens Azure billed per minute of speech sent (real recorded traffic)."""
@@ -94,45 +98,52 @@ class PriceRow:
 
 def _openai(model: str, *prices: float | None, note: str = "") -> Price:
     text_in, cached_text_in, text_out, audio_in, cached_audio_in, audio_out = prices
-    return Price(text_in, cached_text_in, text_out, audio_in, cached_audio_in, audio_out,
-                 source=OPENAI_MODELS + model, as_of=READ_ON, note=note)  # fmt: skip
+    return Price(
+        text_in, cached_text_in, text_out, audio_in, cached_audio_in, audio_out,
+        source=OPENAI_MODELS + model, as_of=READ_ON, note=note,
+    )  # fmt: skip
 
 
 _NO_CACHED = "no cached-input price listed: cached tokens are counted at the input price"
 _UNPUBLISHED = "no stored copy of a primary page gives its price"
-LIST_PRICES: Final = (
-    # model, prices: text in, cached text in, text out, audio in, cached audio in, audio out
-    PriceRow("gpt-audio-1.5", _openai("gpt-audio-1.5", 2.50, None, 10.00, 32.00, None, 64.00,
-                                      note=_NO_CACHED)),  # fmt: skip
-    PriceRow("gpt-audio", _openai("gpt-audio", 2.50, None, 10.00, 32.00, None, 64.00,
-                                  note=_NO_CACHED)),  # fmt: skip
-    PriceRow("gpt-audio-mini", _openai(
-        "gpt-audio-mini", 0.60, None, 2.40, None, None, None,
-        note="the model page lists text prices only: audio tokens have no published price "
-             "(pass your own)")),  # fmt: skip
-    PriceRow("gpt-4o-audio-preview", _openai(
-        "gpt-4o-audio-preview", 2.50, None, 10.00, 40.00, None, 80.00,
-        note=_NO_CACHED + "; the page's prices, for its snapshots 2025-06-03 and 2024-12-17 "
-             "(retired)"), versions=("2025-06-03", "2024-12-17")),  # fmt: skip
-    PriceRow("gpt-4o-mini-audio-preview", _openai(
-        "gpt-4o-mini-audio-preview", 0.15, None, 0.60, 10.00, None, 20.00,
-        note=_NO_CACHED + " (retired)")),  # fmt: skip
-    PriceRow("gpt-realtime-2", _openai("gpt-realtime-2", 4.00, 0.40, 24.00, 32.00, 0.40, 64.00)),
-    PriceRow("gpt-realtime-1.5", _openai("gpt-realtime-1.5", 4.00, 0.40, 16.00, 32.00, 0.40,
-                                         64.00)),  # fmt: skip
-    PriceRow("gpt-realtime", Price(None, None, None, None, None, None, source=OPENAI_MODELS
-                                   + "gpt-realtime", as_of=READ_ON, note=_UNPUBLISHED)),
-    PriceRow("gpt-realtime-mini", Price(None, None, None, None, None, None, source=OPENAI_MODELS
-                                        + "gpt-realtime-mini", as_of=READ_ON,
-                                        note=_UNPUBLISHED)),  # fmt: skip
-    PriceRow("gpt-4o-realtime-preview", _openai(
-        "gpt-4o-realtime-preview", 5.00, 2.50, 20.00, 40.00, 2.50, 80.00,
-        note="the page's prices, for its snapshots 2025-06-03 and 2024-12-17 (retired)"),
-        versions=("2025-06-03", "2024-12-17")),  # fmt: skip
-    PriceRow("gpt-4o-mini-realtime-preview", _openai(
-        "gpt-4o-mini-realtime-preview", 0.60, 0.30, 2.40, 10.00, 0.30, 20.00,
-        note="retired")),  # fmt: skip
+_AUDIO_UNPUBLISHED = (
+    "the model page lists text prices only: audio tokens have no published price (pass your own)"
 )
+_SNAPSHOTS = "the page's prices, for its snapshots 2025-06-03 and 2024-12-17 (retired)"
+_BOTH = ("2025-06-03", "2024-12-17")
+# fmt: off
+LIST_PRICES: Final = (
+    # model, then US$ per 1M tokens: text in, cached text in, text out,
+    #                                audio in, cached audio in, audio out
+    PriceRow("gpt-audio-1.5", _openai("gpt-audio-1.5", 2.50, None, 10.00,
+                                      32.00, None, 64.00, note=_NO_CACHED)),
+    PriceRow("gpt-audio", _openai("gpt-audio", 2.50, None, 10.00,
+                                  32.00, None, 64.00, note=_NO_CACHED)),
+    PriceRow("gpt-audio-mini", _openai("gpt-audio-mini", 0.60, None, 2.40,
+                                       None, None, None, note=_AUDIO_UNPUBLISHED)),
+    PriceRow("gpt-4o-audio-preview", _openai("gpt-4o-audio-preview", 2.50, None, 10.00,
+                                             40.00, None, 80.00,
+                                             note=f"{_NO_CACHED}; {_SNAPSHOTS}"),
+             versions=_BOTH),
+    PriceRow("gpt-4o-mini-audio-preview", _openai("gpt-4o-mini-audio-preview", 0.15, None, 0.60,
+                                                  10.00, None, 20.00,
+                                                  note=f"{_NO_CACHED} (retired)")),
+    PriceRow("gpt-realtime-2", _openai("gpt-realtime-2", 4.00, 0.40, 24.00,
+                                       32.00, 0.40, 64.00)),
+    PriceRow("gpt-realtime-1.5", _openai("gpt-realtime-1.5", 4.00, 0.40, 16.00,
+                                         32.00, 0.40, 64.00)),
+    PriceRow("gpt-realtime", _openai("gpt-realtime", None, None, None,
+                                     None, None, None, note=_UNPUBLISHED)),
+    PriceRow("gpt-realtime-mini", _openai("gpt-realtime-mini", None, None, None,
+                                          None, None, None, note=_UNPUBLISHED)),
+    PriceRow("gpt-4o-realtime-preview", _openai("gpt-4o-realtime-preview", 5.00, 2.50, 20.00,
+                                                40.00, 2.50, 80.00, note=_SNAPSHOTS),
+             versions=_BOTH),
+    PriceRow("gpt-4o-mini-realtime-preview", _openai("gpt-4o-mini-realtime-preview",
+                                                     0.60, 0.30, 2.40, 10.00, 0.30, 20.00,
+                                                     note="retired")),
+)
+# fmt: on
 """Every model the package knows, with its list price (or why it has none)."""
 
 Prices = Mapping[str, Price]

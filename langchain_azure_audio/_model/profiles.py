@@ -64,9 +64,13 @@ CONTEXT_WINDOW: Final = 128_000
 MAX_OUTPUT_TOKENS: Final = 16_384
 
 
-SCHEDULE: Final = "https://learn.microsoft.com/azure/foundry/openai/concepts/model-retirement-schedule"
+SCHEDULE: Final = (
+    "https://learn.microsoft.com/azure/foundry/openai/concepts/model-retirement-schedule"
+)
 """Microsoft's model retirement schedule (the page the GA rows were taken from)."""
-RETIREMENT_TABLE: Final = "https://learn.microsoft.com/azure/ai-foundry/openai/concepts/model-retirements"
+RETIREMENT_TABLE: Final = (
+    "https://learn.microsoft.com/azure/ai-foundry/openai/concepts/model-retirements"
+)
 """The older retirement table that still listed the previews (include of 2025-12-16)."""
 
 
@@ -102,21 +106,24 @@ class AudioModel:
         return "retired" if self.retirement_date <= (today or date.today()) else "active"
 
 
-_PREVIEW: Final = {"voices": PREVIEW_VOICES,
-                   "output_formats": ("wav", "mp3", "flac", "opus", "pcm16")}  # fmt: skip
+PREVIEW_FORMATS: Final = ("wav", "mp3", "flac", "opus", "pcm16")
+# fmt: off
 KNOWN_MODELS: Final = (
+    # name, version, stage, retirement, published on, page, move to (, whose: Microsoft's)
     AudioModel("gpt-audio-1.5", "2026-02-23", "GA", "2027-08-24", "2026-09-02", SCHEDULE),
     AudioModel("gpt-audio-mini", "2025-12-15", "GA", "2027-06-15", "2026-09-02", SCHEDULE,
-               "gpt-audio-1.5"),  # fmt: skip
+               "gpt-audio-1.5"),
     AudioModel("gpt-audio", "2025-08-28", "GA", "2027-03-02", "2026-09-02", SCHEDULE,
-               "gpt-audio-1.5"),  # fmt: skip
+               "gpt-audio-1.5"),
     AudioModel("gpt-audio-mini", "2025-10-06", "GA", "2027-04-06", "2026-09-02", SCHEDULE,
-               "gpt-audio-mini-2025-12-15"),  # fmt: skip
+               "gpt-audio-mini-2025-12-15"),
     AudioModel("gpt-4o-audio-preview", "2024-12-17", "Preview", "2026-02-02", "2025-12-16",
-               RETIREMENT_TABLE, "gpt-audio", "Microsoft", **_PREVIEW),  # fmt: skip
+               RETIREMENT_TABLE, "gpt-audio", "Microsoft", PREVIEW_VOICES, PREVIEW_FORMATS),
     AudioModel("gpt-4o-mini-audio-preview", "2024-12-17", "Preview", ">=2026-02-28",
-               "2025-12-16", RETIREMENT_TABLE, "gpt-audio-mini", **_PREVIEW),  # fmt: skip
+               "2025-12-16", RETIREMENT_TABLE, "gpt-audio-mini", "this package", PREVIEW_VOICES,
+               PREVIEW_FORMATS),
 )
+# fmt: on
 """Newest first; the first entry of a name is its current version."""
 
 MODEL_NAMES: Final = tuple(dict.fromkeys(m.name for m in KNOWN_MODELS))

@@ -83,13 +83,15 @@ def for_recording(llm: AzureChatOpenAIAudio, file: Path, workdir: Path, *,
             if p.end - p.start - p.overlap >= MIN_SPEECH_SECONDS]  # fmt: skip
     seconds = sum(p.end - p.start for p in todo)
     if question is None:
-        return estimate(model, requests=len(todo), seconds_in=seconds, words_seconds=seconds,
-                        prices=prices)  # fmt: skip
+        return estimate(model, requests=len(todo), seconds_in=seconds,
+                        transcribed_seconds=seconds, prices=prices)  # fmt: skip
     return estimate(model, requests=len(todo) + 1, seconds_in=seconds, prices=prices)
 
 
-def for_book(text: str, llm: AzureChatOpenAIAudio, workdir: Path, *, max_chars: int,
-             threshold: float, max_attempts: int, prices: Prices | None = None) -> Estimate:  # fmt: skip
+def for_book(
+    text: str, llm: AzureChatOpenAIAudio, workdir: Path, *, max_chars: int, threshold: float,
+    max_attempts: int, prices: Prices | None = None,
+) -> Estimate:  # fmt: skip
     """`audiobook`: the segments not yet narrated, each read once."""
     from langchain_azure_audio.audiobook import plan, split_book
     from langchain_azure_audio.audiobook.segments import load_checkpoint
@@ -120,8 +122,10 @@ def describe(plan: Estimate) -> list[str]:
 def _price_line(plan: Estimate) -> str:
     cost, model = plan.cost, plan.model
     if model is None:
-        return ("Cost: unknown: the deployment's name is not a known model; name the model "
-                "behind it (a deployment named like gpt-audio-1.5) to see list prices.")
+        return (
+            "Cost: unknown: the deployment's name is not a known model; name the model "
+            "behind it (a deployment named like gpt-audio-1.5) to see list prices."
+        )
     price: Price | None = cost.price
     if price is None:
         return f"Cost: unknown: {model} has no list price here; give yours with --prices FILE."
@@ -168,4 +172,3 @@ def used(spent: AudioCostCallbackHandler) -> str:
     requests = spent.requests
     return (f"Used: {requests} request{'s' if requests != 1 else ''}, "
             f"{spent.tokens.describe()} tokens: {priced}{extra}.")  # fmt: skip
-

@@ -248,9 +248,12 @@ def audiobook(text: str, output: Path, *, total: int, workdir: Path, status: Sta
         text, llm, folder, max_chars=options.get("max_chars", 1500),
         threshold=options.get("threshold", 0.9), max_attempts=options.get("max_attempts", 3),
         prices=costs.prices)  # fmt: skip
-    with accounted(costs, plan, workdir, status), click.progressbar(
-        length=total, label="Narrating", file=sys.stderr, show_eta=True, show_pos=True
-    ) as bar:
+    with (
+        accounted(costs, plan, workdir, status),
+        click.progressbar(
+            length=total, label="Narrating", file=sys.stderr, show_eta=True, show_pos=True
+        ) as bar,
+    ):
         options["on_progress"] = lambda done, total, result: bar.update(1)
         try:
             report = asyncio.run(run())

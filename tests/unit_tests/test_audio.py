@@ -138,8 +138,11 @@ def test_audio_over_the_limit_is_refused_with_the_tools_that_take_any_length() -
         check_audio_bytes(wav, None, where="meeting.wav")
     message = str(caught.value)
     assert "Azure accepts at most 20 MiB" in message  # refused, as before
-    for name in ("langchain_azure_audio.long_audio.transcribe_long(llm, path)",
-                 "ask_long(llm, path, question)", "`langchain-azure-audio transcribe FILE`"):
+    for name in (
+        "langchain_azure_audio.long_audio.transcribe_long(llm, path)",
+        "ask_long(llm, path, question)",
+        "`langchain-azure-audio transcribe FILE`",
+    ):
         assert name in message, name  # fmt: skip
 
 

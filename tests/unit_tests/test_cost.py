@@ -122,8 +122,13 @@ def test_without_a_cached_price_cached_tokens_cost_the_input_price_and_say_so() 
 
 def test_audio_without_a_published_price_is_not_priced_not_guessed() -> None:
     # gpt-audio-mini: 11 text in, 17 audio in, 32 text out, 93 audio out
-    usage = {"input_tokens": 28, "output_tokens": 125, "total_tokens": 153,
-             "input_token_details": {"audio": 17}, "output_token_details": {"audio": 93}}
+    usage = {
+        "input_tokens": 28,
+        "output_tokens": 125,
+        "total_tokens": 153,
+        "input_token_details": {"audio": 17},
+        "output_token_details": {"audio": 93},
+    }
     cost = cost_of(usage, model="gpt-audio-mini-2025-12-15")
     assert cost.unpriced == ("audio_in", "audio_out")
     assert not cost.complete
@@ -145,11 +150,12 @@ def test_an_answer_is_priced_at_the_model_that_answered() -> None:
 
 
 def test_an_estimate_counts_minutes_at_the_measured_rates() -> None:
-    plan = estimate("gpt-audio-1.5", requests=12, seconds_in=3600, words_seconds=3600)
-    # an hour heard: 599 x 60 = 35,940 audio tokens in; its words: 420 x 60 = 25,200 out
-    assert (plan.tokens.audio_in, plan.tokens.text_out) == (35_940, 25_200)
-    # 35,940 x 32 + 25,200 x 10 = 1,150,080 + 252,000 = 1,402,080 per 1M
-    assert plan.cost.usd == pytest.approx(1.40208)
+    plan = estimate("gpt-audio-1.5", requests=12, seconds_in=3600, transcribed_seconds=3600)
+    # an hour heard: 599 x 60 = 35,940 audio tokens in; its words, 1,017 characters a minute
+    # at 4 characters a token: 1,017 x 60 / 4 = 15,255 text tokens out
+    assert (plan.tokens.audio_in, plan.tokens.text_out) == (35_940, 15_255)
+    # 35,940 x 32 + 15,255 x 10 = 1,150,080 + 152,550 = 1,302,630 per 1M
+    assert plan.cost.usd == pytest.approx(1.30263)
     book = estimate("gpt-audio-1.5", requests=3, seconds_out=600)
     # ten minutes said: 1,200 x 10 = 12,000 audio out, 420 x 10 = 4,200 text out
     assert (book.tokens.audio_out, book.tokens.text_out) == (12_000, 4_200)
@@ -157,7 +163,8 @@ def test_an_estimate_counts_minutes_at_the_measured_rates() -> None:
 
 def _module(path: str, name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, REPO / path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -178,9 +185,13 @@ def test_the_estimate_rates_are_the_benchmarks_measurement() -> None:
     first_turns: dict[str, Any] = results["token_rates"]
     seconds_in = sum(r["input_audio_s"] for r in first_turns.values())  # 1.704 x 2
     seconds_out = sum(r["output_audio_s"] for r in first_turns.values())  # 4.2 + 4.65
-    assert prices.AUDIO_TOKENS_PER_MINUTE_IN == round(
-        60 * sum(r["input_audio_tokens"] for r in first_turns.values()) / seconds_in)
-    assert prices.AUDIO_TOKENS_PER_MINUTE_OUT == round(
-        60 * sum(r["output_audio_tokens"] for r in first_turns.values()) / seconds_out)
+    assert (
+        round(60 * sum(r["input_audio_tokens"] for r in first_turns.values()) / seconds_in)
+        == prices.AUDIO_TOKENS_PER_MINUTE_IN
+    )
+    assert (
+        round(60 * sum(r["output_audio_tokens"] for r in first_turns.values()) / seconds_out)
+        == prices.AUDIO_TOKENS_PER_MINUTE_OUT
+    )
     source = (REPO / "langchain_azure_audio" / "_model" / "prices.py").read_text()
     assert re.search(r"# <generated: token-rates>.*# <end generated: token-rates>", source, re.S)

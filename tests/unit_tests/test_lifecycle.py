@@ -59,9 +59,7 @@ def test_status_follows_the_published_date_of_the_day_given() -> None:
      (date(2027, 4, 6), True),  # the day
      (date(2028, 1, 1), True)],  # long after
 )  # fmt: skip
-def test_a_warning_within_60_days_of_the_published_date_or_after(
-    today: date, warned: bool
-) -> None:
+def test_a_warning_within_60_days_of_the_published_date_or_after(today: date, warned: bool) -> None:
     message = Notices().check("gpt-audio-mini-2025-10-06", today)
     assert (message is not None) == warned
     if message:
@@ -119,14 +117,15 @@ def test_a_retired_model_still_answers_and_warns_once(monkeypatch: pytest.Monkey
     handler, calls = _answering("gpt-4o-audio-preview-2024-12-17")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        llm = make_llm("gpt-4o-audio-preview", modalities=["text"],
-                       http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))  # fmt: skip
+        client = httpx2.Client(transport=httpx2.MockTransport(handler))
+        llm = make_llm("gpt-4o-audio-preview", modalities=["text"], http_client=client)
         from langchain_azure_audio import audio_block
         from tests.cassette_tools import CASSETTES
 
         question = HumanMessage(content=[audio_block(CASSETTES / "audio" / "question.wav")])
         answers = [llm.invoke([question]).text for _ in range(2)]
-    assert answers == ["Heard.", "Heard."] and len(calls) == 2  # never refused
+    assert answers == ["Heard.", "Heard."]
+    assert len(calls) == 2  # never refused
     retirement = [w for w in caught if issubclass(w.category, ModelRetirementWarning)]
     assert len(retirement) == 1
     assert "gpt-4o-audio-preview 2024-12-17 was due to retire 2026-02-02" in str(
@@ -141,8 +140,9 @@ def test_the_answers_model_version_decides_for_a_custom_deployment(
     handler, _ = _answering("gpt-audio-mini-2025-10-06")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        client = httpx2.Client(transport=httpx2.MockTransport(handler))
         llm = make_llm("voice-bot-prod", model_name="gpt-audio-mini", modalities=["text"],
-                       http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))  # fmt: skip
+                       http_client=client)  # fmt: skip
         assert not caught  # gpt-audio-mini: which version? not known yet, so no alarm
         from langchain_azure_audio import audio_block
         from tests.cassette_tools import CASSETTES

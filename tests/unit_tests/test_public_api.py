@@ -51,7 +51,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     ),
     "langchain_azure_audio.cost": (  # issue 29
         "AUDIO_TOKENS_PER_MINUTE_IN", "AUDIO_TOKENS_PER_MINUTE_OUT",
-        "CHARACTERS_PER_MINUTE_SPOKEN", "LIST_PRICES", "TEXT_TOKENS_PER_MINUTE_OUT",
+        "CHARACTERS_PER_MINUTE_SPOKEN", "CHARACTERS_PER_TEXT_TOKEN", "LIST_PRICES",
+        "TEXT_TOKENS_PER_MINUTE_OUT",
         "AudioCostCallbackHandler", "Cost", "Estimate", "Price", "PriceRow", "Tokens",
         "cost_of", "estimate", "find_price", "format_usd", "get_audio_cost_callback",
         "split_usage",
