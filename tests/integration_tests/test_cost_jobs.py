@@ -72,3 +72,31 @@ def test_outside_the_block_nothing_is_counted() -> None:
     with strict_vcr().use_cassette(str(CASSETTES / "agents.json"), allow_playback_repeats=True):
         agent_flows.agent_answers_a_spoken_question(make_llm())
     assert cb.requests == 0
+
+
+def test_a_session_reporting_answers_to_the_callbacks_is_counted() -> None:
+    """A live session reports each finished response as LangChain reports any answer:
+    `on_chat_model_start`, then `on_llm_end` with the answer and its usage (a realtime
+    response's usage, with the cached audio it read, in `cache_read_audio`)."""
+    from uuid import uuid4
+
+    from langchain_core.callbacks import CallbackManager
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langchain_core.outputs import ChatGeneration, LLMResult
+
+    answer = AIMessage(
+        "Sure.",
+        response_metadata={"model_name": "gpt-realtime-1.5"},
+        usage_metadata={"input_tokens": 789, "output_tokens": 32, "total_tokens": 821,
+                        "input_token_details": {"audio": 476, "cache_read": 640,
+                                                "cache_read_audio": 384},
+                        "output_token_details": {"audio": 23}},
+    )  # fmt: skip
+    with get_audio_cost_callback() as cb:
+        manager = CallbackManager.configure()  # what a model's run does: the hook adds ours
+        for _ in range(2):  # two turns of the session
+            (run,) = manager.on_chat_model_start({}, [[HumanMessage("hi")]], run_id=uuid4())
+            run.on_llm_end(LLMResult(generations=[[ChatGeneration(message=answer)]]))
+    assert cb.requests == 2
+    # each: 57 x 4.00 + 256 x 0.40 + 92 x 32 + 384 x 0.40 + 9 x 16 + 23 x 64 = 5044 per 1M
+    assert cb.total_cost == pytest.approx(2 * 0.005044)
