@@ -13,8 +13,10 @@ exit), wall time, requests per audio-hour, audio tokens per minute as the
 service counted them, and the largest distance between where we say a segment
 starts and where the service found its audio (the timestamp error).
 
-Writes benchmarks/results/long_audio.json and the generated block of
-docs/long-recordings.md.
+Writes benchmarks/results/long_audio.json, the generated block of
+docs/long-recordings.md, and the token rates the package's cost estimates use
+(the generated block of langchain_azure_audio/_model/prices.py). `--rates-only`
+measures only the rates (from ../shared/recordings, in seconds).
 """
 
 from __future__ import annotations
@@ -135,8 +137,59 @@ def token_rates(recordings: Path = ROOT.parent / "shared" / "recordings") -> dic
             "input_audio_tokens": usage["prompt_tokens_details"]["audio_tokens"],
             "output_audio_s": round(seconds_out, 3),
             "output_audio_tokens": usage["completion_tokens_details"]["audio_tokens"],
+            "output_text_tokens": usage["completion_tokens_details"]["text_tokens"],
+            "output_transcript_chars": len(audio["transcript"]),
         }
     return rates
+
+
+PRICES_MODULE: Final = ROOT / "langchain_azure_audio" / "_model" / "prices.py"
+_RATES_BLOCK = re.compile(
+    r"(# <generated: token-rates>[^\n]*\n)(.*?)(# <end generated: token-rates>)", re.S
+)
+_RATE_DOCS: Final = {
+    "AUDIO_TOKENS_PER_MINUTE_IN": "Input audio tokens Azure billed per minute of speech sent "
+    "(real recorded traffic).",
+    "AUDIO_TOKENS_PER_MINUTE_OUT": "Output audio tokens Azure billed per minute of speech the "
+    "model said.",
+    "TEXT_TOKENS_PER_MINUTE_OUT": "Output text tokens (the words of the speech) per minute of "
+    "speech the model said.",
+    "CHARACTERS_PER_MINUTE_SPOKEN": "Characters of transcript per minute of the model's speech.",
+}
+
+
+def rates(report: dict[str, Any]) -> dict[str, int]:
+    """The package's estimate rates: every recorded model's first turn pooled (tokens over
+    seconds), per minute."""
+    r = report["token_rates"].values()
+    seconds_in = sum(x["input_audio_s"] for x in r)
+    seconds_out = sum(x["output_audio_s"] for x in r)
+    return {
+        "AUDIO_TOKENS_PER_MINUTE_IN": round(60 * sum(x["input_audio_tokens"] for x in r)
+                                            / seconds_in),
+        "AUDIO_TOKENS_PER_MINUTE_OUT": round(60 * sum(x["output_audio_tokens"] for x in r)
+                                             / seconds_out),
+        "TEXT_TOKENS_PER_MINUTE_OUT": round(60 * sum(x["output_text_tokens"] for x in r)
+                                            / seconds_out),
+        "CHARACTERS_PER_MINUTE_SPOKEN": round(60 * sum(x["output_transcript_chars"] for x in r)
+                                              / seconds_out),
+    }  # fmt: skip
+
+
+def render_rates(report: dict[str, Any]) -> str:
+    """The generated block of `_model/prices.py`."""
+    return "".join(f"{name}: Final = {value}\n\"\"\"{_RATE_DOCS[name]}\"\"\"\n"
+                   for name, value in rates(report).items())  # fmt: skip
+
+
+def write_rates(report: dict[str, Any], module: Path = PRICES_MODULE) -> bool:
+    text = module.read_text()
+    if not _RATES_BLOCK.search(text):
+        raise ValueError(f"{module.name} lacks the generated block 'token-rates'")
+    after = _RATES_BLOCK.sub(lambda m: m[1] + render_rates(report) + m[3], text)
+    if after != text:
+        module.write_text(after)
+    return after != text
 
 
 def _duration(path: Path) -> float:
@@ -224,13 +277,22 @@ def write_page(report: dict[str, Any], page: Path = PAGE) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs-only", action="store_true")
+    parser.add_argument(
+        "--rates-only",
+        action="store_true",
+        help="measure only the token rates (the recordings in ../shared)",
+    )
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench-cache" / "long_audio")
     args = parser.parse_args()
-    if not args.docs_only:
+    if args.rates_only:
+        report = {**json.loads(RESULTS.read_text()), "token_rates": token_rates()}
+        RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+    elif not args.docs_only:
         report = measure(args.cache)
         RESULTS.write_text(json.dumps(report, indent=1) + "\n")
         print(json.dumps(report, indent=1))
     write_page(json.loads(RESULTS.read_text()))
+    write_rates(json.loads(RESULTS.read_text()))
 
 
 if __name__ == "__main__":

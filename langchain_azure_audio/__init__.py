@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from langchain_azure_audio._translate.streaming import StreamInterruptedError, merge_chunks
     from langchain_azure_audio.audio import audio_block, audio_bytes, save_audio
     from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
+    from langchain_azure_audio.cost import cost_of, get_audio_cost_callback
     from langchain_azure_audio.errors import (
         ApiVersionTooOldError,
         AudioDecodeError,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         ContentFilterError,
         DeploymentNotFoundError,
         InvalidAudioError,
+        ModelRetirementWarning,
         VoiceNotAvailableError,
     )
     from langchain_azure_audio.stream_audio import (
@@ -56,6 +58,8 @@ _WHERE = {
     "chunk_pcm": "stream_audio",
     "iter_pcm": "stream_audio",
     "save_stream": "stream_audio",
+    "cost_of": "cost",
+    "get_audio_cost_callback": "cost",
     **dict.fromkeys(errors.__all__, "errors"),  # errors.py imports nothing heavy
 }
 
@@ -89,6 +93,7 @@ __all__ = [
     "ContentFilterError",
     "DeploymentNotFoundError",
     "InvalidAudioError",
+    "ModelRetirementWarning",
     "StreamInterruptedError",
     "VoiceNotAvailableError",
     "__version__",
@@ -97,6 +102,8 @@ __all__ = [
     "audio_block",
     "audio_bytes",
     "chunk_pcm",
+    "cost_of",
+    "get_audio_cost_callback",
     "iter_pcm",
     "merge_chunks",
     "save_audio",

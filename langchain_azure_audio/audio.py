@@ -183,7 +183,9 @@ def check_audio_bytes(
         raise InvalidAudioError(
             f"{where}: the audio is {size:,} bytes ({size / 1_048_576:.1f} MiB); Azure accepts "
             f"at most 20 MiB ({MAX_INPUT_AUDIO_BYTES:,} bytes) per audio input. Split it into "
-            f"shorter clips{shrink}."
+            f"shorter clips{shrink}, or let the package do it for any length: "
+            "langchain_azure_audio.long_audio.transcribe_long(llm, path) / ask_long(llm, path, "
+            "question), or on the command line `langchain-azure-audio transcribe FILE`."
         )
     if found not in INPUT_FORMATS:
         what = f"an {found.upper()} container" if found else "not a recognisable WAV or MP3"

@@ -46,6 +46,7 @@ from langchain_azure_audio._azure.service_errors import (
     RequestContext,
     translate_error,
 )
+from langchain_azure_audio._model.lifecycle import NOTICES, Retirement, retirement_of
 from langchain_azure_audio._model.profiles import (
     ALL_VOICES,
     model_profile,
@@ -191,6 +192,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         self._check_settings()
         if self.profile is None:  # langchain-core < 1.3 has no _resolve_model_profile hook
             self.profile = self._resolve_model_profile()
+        NOTICES.check(self.audio_model_name)  # a retiring model: one warning per process
 
     # ------------------------------------------------------------- settings
 
@@ -226,6 +228,13 @@ class AzureChatOpenAIAudio(BaseChatModel):
         """The model behind the deployment: `model_name`, or the deployment's name when it
         names a known audio model (`None` otherwise)."""
         return resolve_model_name(self.model_name, self.azure_deployment)
+
+    @property
+    def retirement(self) -> Retirement | None:
+        """When the deployment's model retires, as Microsoft published it on a given date
+        (`date`, `published_on`, `source`), and the model to move to (`replacement`);
+        `None` for a model this package does not know. `str()` says it in a sentence."""
+        return retirement_of(self.audio_model_name)
 
     @property
     def api_kind(self) -> ApiKind:
@@ -493,7 +502,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         with self._service_errors(request):
             response = self._sync_client().post(**self._post(request), cast_to=object)
         result = translate.chat_result(checked_response(response), audio_format=audio_format)
-        translate.note_transcoded_inputs(result.generations[0].message, messages)
+        _answered(result.generations[0].message, messages)
         return result
 
     async def _agenerate(
@@ -511,7 +520,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
                 **self._post(request, asynchronous=True), cast_to=object
             )
         result = translate.chat_result(checked_response(response), audio_format=audio_format)
-        translate.note_transcoded_inputs(result.generations[0].message, messages)
+        _answered(result.generations[0].message, messages)
         return result
 
     def _stream(
@@ -541,7 +550,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if not assembler.complete:
             raise assembler.interrupted(None)
         last = assembler.finish()
-        translate.note_transcoded_inputs(last.message, messages)
+        _answered(last.message, messages)
         yield last
 
     async def _astream(
@@ -574,5 +583,12 @@ class AzureChatOpenAIAudio(BaseChatModel):
         if not assembler.complete:
             raise assembler.interrupted(None)
         last = assembler.finish()
-        translate.note_transcoded_inputs(last.message, messages)
+        _answered(last.message, messages)
         yield last
+
+
+def _answered(message: BaseMessage, messages: list[BaseMessage]) -> None:
+    """What every answer gets: its transcoded inputs noted, and the model version the
+    service ran checked against its published retirement (one warning per process)."""
+    translate.note_transcoded_inputs(message, messages)
+    NOTICES.check(message.response_metadata.get("model_name"))

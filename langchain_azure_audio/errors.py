@@ -11,6 +11,10 @@ Two families:
   `__cause__`.
 
 Catch `AzureAudioError` to catch all of them.
+
+One warning: `ModelRetirementWarning`, issued once per process when the
+deployment's model is past, or within 60 days of, its published retirement
+date. It never stops a request.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ __all__ = [
     "ContentFilterError",
     "DeploymentNotFoundError",
     "InvalidAudioError",
+    "ModelRetirementWarning",
     "VoiceNotAvailableError",
 ]
 
@@ -197,3 +202,25 @@ class AudiobookIncompleteError(AzureAudioError):
     def __init__(self, message: str, *, report: Any) -> None:
         super().__init__(message)
         self.report = report
+
+
+class ModelRetirementWarning(UserWarning):
+    """The deployment's model is past, or within 60 days of, the retirement date Microsoft
+    published; the message names that date, the date of the page it is from, and the
+    model to move to. Issued once per process and model version (Python `warnings`); a
+    request is never refused because of a date.
+
+    Attributes:
+        model: the model and version, e.g. `"gpt-audio-mini-2025-10-06"`.
+        retirement: the published retirement date (ISO).
+        replacement: the model to move to, when one is known.
+    """
+
+    def __init__(
+        self, message: str, *, model: str = "", retirement: str = "",
+        replacement: str | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(message)
+        self.model = model
+        self.retirement = retirement
+        self.replacement = replacement

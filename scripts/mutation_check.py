@@ -48,6 +48,9 @@ BOOK_ORDER = "tests/integration_tests/test_audiobook_order.py"
 CUES = "tests/unit_tests/test_subtitle_cues.py"
 SUBTITLE_TIMING = "tests/integration_tests/test_subtitle_timing.py"
 SUBTITLES = ("tests/unit_tests/test_long_text.py", "tests/integration_tests/test_long_subtitles.py")
+COST = "tests/unit_tests/test_cost.py"
+LIFECYCLE = "tests/unit_tests/test_lifecycle.py"
+ESTIMATES = "tests/integration_tests/test_cli_estimates.py"
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,63 @@ MUTANTS: tuple[Mutant, ...] = (
         "for sentence, line in zip(per_segment[1:] + per_segment[:1], lines, strict=True):",
         (SUBTITLE_TIMING + "::test_each_translated_sentence_keeps_its_source_timing",),
         "each translated sentence is shown at another sentence's time",
+    ),
+    # issue 29: what it costs and how long it lives
+    Mutant(
+        "cached-input-priced-as-uncached",
+        "langchain_azure_audio/cost.py",
+        "rate = getattr(price, kind) if price is not None else None",
+        'rate = getattr(price, kind.removeprefix("cached_")) if price is not None else None',
+        (COST,),
+        "a realtime answer read from the prompt cache costs ten times what it did",
+    ),
+    Mutant(
+        "audio-priced-as-text",
+        "langchain_azure_audio/cost.py",
+        'audio_in = int(details_in.get("audio") or 0)',
+        "audio_in = 0",
+        (COST,),
+        "an hour of speech heard is priced at the text rate: the cost is under by a factor of 13",
+    ),
+    Mutant(
+        "retirement-warned-every-request",
+        "langchain_azure_audio/_model/lifecycle.py",
+        "if (model.name, model.version) in self._seen:",
+        "if False:",
+        (LIFECYCLE,),
+        "every model built and every answer repeats the retirement warning",
+    ),
+    Mutant(
+        "request-refused-for-a-date",
+        "langchain_azure_audio/_model/lifecycle.py",
+        "warnings.warn(warning, stacklevel=3)",
+        "raise warning",
+        (LIFECYCLE,),
+        "a model past its published date can no longer be called, though Azure still serves it",
+    ),
+    Mutant(
+        "false-alarm-for-a-bare-name",
+        "langchain_azure_audio/_model/lifecycle.py",
+        "if not versions or any(notice(m, today) is None for m in versions):",
+        "if not versions or all(notice(m, today) is None for m in versions):",
+        (LIFECYCLE,),
+        "a deployment of the newer gpt-audio-mini is warned about the older version's date",
+    ),
+    Mutant(
+        "estimate-counts-silence",
+        "langchain_azure_audio/cli/estimates.py",
+        "seconds = sum(p.end - p.start for p in todo)",
+        "seconds = manifest.duration",
+        (ESTIMATES,),
+        "the estimate counts the silence that is never sent: nearly twice what the run uses",
+    ),
+    Mutant(
+        "expensive-job-starts-unasked",
+        "langchain_azure_audio/cli/estimates.py",
+        "if yes or plan.cost.usd <= confirm_above or not plan.requests:",
+        "if True:",
+        (ESTIMATES,),
+        "a job above --confirm-above starts without asking, even with no one to ask",
     ),
 )
 

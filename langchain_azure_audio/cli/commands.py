@@ -84,6 +84,29 @@ def _os_error(exc: OSError) -> str:
     return f"{exc.strerror or exc}{where}"
 
 
+def _retirement_warnings_as_status() -> Callable[[], None]:
+    """Show a model's retirement warning as one stderr line (`warning: ...`), not Python's
+    two-line form; the previous `warnings.showwarning` is put back when the command ends."""
+    import warnings
+
+    from langchain_azure_audio.errors import ModelRetirementWarning
+
+    previous = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, ModelRetirementWarning):
+            status(f"warning: {message}")
+        else:
+            previous(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
+
+    def restore() -> None:
+        warnings.showwarning = previous
+
+    return restore
+
+
 def voice_options(command: F) -> F:
     command = click.option(
         "--allow-unknown-voice",
@@ -121,6 +144,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     if debug:
         ctx.meta[DEBUG] = True
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+    ctx.call_on_close(_retirement_warnings_as_status())
 
 
 @main.command(epilog=LIVE_ONLY)
@@ -177,6 +201,31 @@ def long_options(command: F) -> F:
     return command
 
 
+DEFAULT_CONFIRM_ABOVE: Final = 1.0
+"""US dollars: above this list-price estimate, a long job asks before it starts."""
+
+
+def cost_options(command: F) -> F:
+    """`--estimate`, `--yes`, `--confirm-above` and `--prices` (transcribe, ask, audiobook)."""
+    for option in reversed((
+        click.option("--estimate", "only_estimate", is_flag=True,
+                     help="Print the expected requests, audio tokens and list-price cost; "
+                          "send nothing."),
+        click.option("-y", "--yes", is_flag=True,
+                     help="Start without asking, whatever the estimate."),
+        click.option("--confirm-above", type=click.FloatRange(min=0), metavar="USD",
+                     default=DEFAULT_CONFIRM_ABOVE, show_default=True,
+                     help="Ask before starting when the estimate is above this many US "
+                          "dollars."),
+        click.option("--prices", "prices_file", type=click.Path(exists=True, dir_okay=False,
+                     path_type=Path),
+                     help='Your prices instead of the list prices: JSON {"MODEL": '
+                          '{"audio_in": 32, ...}}, US dollars per 1M tokens.'),
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
 @main.command(epilog=LIVE_ONLY)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -191,6 +240,7 @@ def long_options(command: F) -> F:
               help="With --translate-to: also write the source beside -o (meeting.pt-BR.srt "
                    "and meeting.srt).")  # fmt: skip
 @long_options
+@cost_options
 @live_only
 @click.pass_context
 def transcribe(
@@ -205,6 +255,10 @@ def transcribe(
     concurrency: int,
     rpm: float | None,
     workdir: Path | None,
+    only_estimate: bool,
+    yes: bool,
+    confirm_above: float,
+    prices_file: Path | None,
     live: bool | None,
 ) -> None:
     """Transcribe the speech in FILE, of any length: WAV, MP3, M4A/AAC, OGG/Opus,
@@ -226,12 +280,13 @@ def transcribe(
             checks.check_output_file(path, param_hint="'-o'")
     workdir = workdir or long_jobs.default_workdir(file, output)
     checks.check_writable_folder(workdir, param_hint="'--workdir'")
+    costs = _costs(only_estimate, yes, confirm_above, prices_file)
     checks.require_settings("transcribe")
     checks.check_audio_file(file)
     chosen = ctx.get_parameter_source("segment_seconds") != click.core.ParameterSource.DEFAULT
     long_jobs.transcribe(
         build_model(modalities=["text"]), file, output=output, as_json=as_json,
-        workdir=workdir, status=status, source_output=source_output,
+        workdir=workdir, status=status, source_output=source_output, costs=costs,
         segment_seconds=segment_seconds if chosen else None,
         subtitles=output is not None and output.suffix.lower() in (".srt", ".vtt"),
         max_concurrency=concurrency, requests_per_minute=rpm, language=language,
@@ -249,6 +304,7 @@ def transcribe(
 )  # fmt: skip
 @voice_options
 @long_options
+@cost_options
 @live_only
 def ask(
     file: Path,
@@ -260,6 +316,10 @@ def ask(
     concurrency: int,
     rpm: float | None,
     workdir: Path | None,
+    only_estimate: bool,
+    yes: bool,
+    confirm_above: float,
+    prices_file: Path | None,
     live: bool | None,
 ) -> None:
     """Ask PROMPT about FILE (audio of any length and format); print the answer and
@@ -277,12 +337,13 @@ def ask(
     checks.check_output_file(output, param_hint="'-o'")
     workdir = workdir or long_jobs.default_workdir(file, output)
     checks.check_writable_folder(workdir, param_hint="'--workdir'")
+    costs = _costs(only_estimate, yes, confirm_above, prices_file)
     checks.require_settings("ask")
     checks.check_audio_file(file)
     settings = {"voice": voice, "allow_unknown_voice": allow_unknown_voice or None,
                 "audio_format": audio_format}  # fmt: skip
     result = long_jobs.ask(
-        build_model(**settings), file, prompt, workdir=workdir, status=status,
+        build_model(**settings), file, prompt, workdir=workdir, status=status, costs=costs,
         segment_seconds=segment_seconds, max_concurrency=concurrency, requests_per_minute=rpm,
     )  # fmt: skip
     path = save_audio(result.message, output)
@@ -368,6 +429,7 @@ def chat(
 @click.option("--max-chars", type=click.IntRange(min=40), default=1500, show_default=True,
               help="Segment size budget.")  # fmt: skip
 @voice_options
+@cost_options
 @live_only
 def audiobook(
     book: Path,
@@ -382,6 +444,10 @@ def audiobook(
     max_chars: int,
     voice: str | None,
     allow_unknown_voice: bool,
+    only_estimate: bool,
+    yes: bool,
+    confirm_above: float,
+    prices_file: Path | None,
     live: bool | None,
 ) -> None:
     """Narrate BOOK (plain text or Markdown) into one WAV, or one per chapter.
@@ -397,11 +463,12 @@ def audiobook(
     _check_book_output(output, per_chapter)
     workdir = workdir or output.with_name(output.name + ".work")
     checks.check_writable_folder(workdir, param_hint="'--workdir'")
+    costs = _costs(only_estimate, yes, confirm_above, prices_file)
     checks.require_settings("audiobook")
     text = checks.read_book(book)
     total = sum(len(c.segments) for c in split_book(text, max_chars=max_chars))
     long_jobs.audiobook(
-        text, output, total=total, workdir=workdir, status=status,
+        text, output, total=total, workdir=workdir, status=status, costs=costs,
         llm=build_model(voice=voice, allow_unknown_voice=allow_unknown_voice or None),
         per_chapter=per_chapter, max_concurrency=concurrency, requests_per_minute=rpm,
         pause_ms=pause_ms, threshold=threshold, max_attempts=max_attempts, max_chars=max_chars,
@@ -456,6 +523,15 @@ def serve(
 
     run_serve(host=host, port=port, deployments=deployments, live=live, echo=click.echo,
               voice=checks.check_voice(voice, allow_unknown_voice) or "alloy")  # fmt: skip
+
+
+def _costs(only_estimate: bool, yes: bool, confirm_above: float,
+           prices_file: Path | None) -> Any:  # fmt: skip
+    """The cost options, your `--prices` read (a bad file is a usage error, before any work)."""
+    from langchain_azure_audio.cli import estimates, long_jobs
+
+    return long_jobs.Costs(only_estimate=only_estimate, yes=yes, confirm_above=confirm_above,
+                           prices=estimates.read_prices(prices_file))  # fmt: skip
 
 
 def _check_book_output(output: Path, per_chapter: bool) -> None:

@@ -17,13 +17,17 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import click
 
 from langchain_azure_audio._batch import error_line, worth_retrying
+from langchain_azure_audio._model.prices import Prices
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+from langchain_azure_audio.cli import estimates
+from langchain_azure_audio.cost import Estimate, get_audio_cost_callback
 from langchain_azure_audio.errors import AudiobookIncompleteError, AzureAudioServiceError
 from langchain_azure_audio.long_audio import (
     TRANSCRIPT_SUFFIXES,
@@ -40,6 +44,33 @@ MAX_REPORTED: Final = 20
 """Subtitle rule notes printed at most (the rest are counted)."""
 EXIT_INCOMPLETE: Final = 3
 """A part was not produced (the service kept failing it); the rest is written and kept."""
+
+
+@dataclass(frozen=True)
+class Costs:
+    """The cost options of a long job (`--estimate`, `--yes`, `--confirm-above`, `--prices`)."""
+
+    only_estimate: bool = False
+    yes: bool = False
+    confirm_above: float = 1.0
+    prices: Prices | None = None
+
+
+@contextmanager
+def accounted(costs: Costs, plan: Callable[[Path], Estimate], workdir: Path,
+              status: Status) -> Iterator[None]:  # fmt: skip
+    """Estimate (`plan(folder)`), print it and decide before the first request; around the
+    run, count what it uses and print it at the end (also when it stops early)."""
+    with estimates.plan_folder(workdir, costs.only_estimate) as folder:
+        estimate = plan(folder)
+    estimates.decide(estimate, yes=costs.yes, only_estimate=costs.only_estimate,
+                     confirm_above=costs.confirm_above, status=status)  # fmt: skip
+    with get_audio_cost_callback(costs.prices) as spent:
+        try:
+            yield
+        finally:
+            if spent.requests or estimate.requests:
+                status(estimates.used(spent))
 
 
 def stop_incomplete(status: Status, what: str, workdir: Path) -> NoReturn:
@@ -129,6 +160,7 @@ def transcribe(
     workdir: Path,
     status: Status,
     source_output: Path | None = None,
+    costs: Costs | None = None,
     **options: Any,
 ) -> LongTranscript:
     async def run() -> LongTranscript:
@@ -140,8 +172,14 @@ def transcribe(
         finally:
             await llm.aclose()
 
-    status("Transcribing...")
-    transcript = asyncio.run(run())
+    costs = costs or Costs()
+    plan = lambda folder: estimates.for_recording(  # noqa: E731
+        llm, file, folder, segment_seconds=options.get("segment_seconds"),
+        subtitles=options.get("subtitles", False), language=options.get("language"),
+        translate_to=options.get("translate_to"), prices=costs.prices)  # fmt: skip
+    with accounted(costs, plan, workdir, status):
+        status("Transcribing...")
+        transcript = asyncio.run(run())
     translated = options.get("translate_to") is not None
     for path, as_translation in ((output, translated), (source_output, False)):
         if path is not None:
@@ -192,6 +230,7 @@ def ask(
     *,
     workdir: Path,
     status: Status,
+    costs: Costs | None = None,
     **options: Any,
 ) -> LongAnswer:
     """Ask `question` about `file`; for a long recording, say which segments the answer
@@ -206,9 +245,14 @@ def ask(
         finally:
             await llm.aclose()
 
-    status("Asking...")
+    costs = costs or Costs()
+    plan = lambda folder: estimates.for_recording(  # noqa: E731
+        llm, file, folder, segment_seconds=options.get("segment_seconds", 300.0),
+        question=question, prices=costs.prices)  # fmt: skip
     try:
-        result = asyncio.run(run())
+        with accounted(costs, plan, workdir, status):
+            status("Asking...")
+            result = asyncio.run(run())
     except AzureAudioServiceError as exc:
         if not worth_retrying(exc):  # a sign-in, deployment or request problem: exit 1
             raise
@@ -232,7 +276,7 @@ def ask_incomplete(result: LongAnswer, workdir: Path, status: Status) -> None:
 
 
 def audiobook(text: str, output: Path, *, total: int, workdir: Path, status: Status,
-              **options: Any) -> Any:  # fmt: skip
+              costs: Costs | None = None, **options: Any) -> Any:  # fmt: skip
     """Narrate `text` into `output` with a progress bar; the report, or exit
     `EXIT_INCOMPLETE` after naming the segments the service kept failing."""
     from langchain_azure_audio.audiobook import AudiobookReport, anarrate_book
@@ -245,8 +289,17 @@ def audiobook(text: str, output: Path, *, total: int, workdir: Path, status: Sta
         finally:
             await llm.aclose()
 
-    with click.progressbar(length=total, label="Narrating", file=sys.stderr,
-                           show_eta=True, show_pos=True) as bar:  # fmt: skip
+    costs = costs or Costs()
+    plan = lambda folder: estimates.for_book(  # noqa: E731
+        text, llm, folder, max_chars=options.get("max_chars", 1500),
+        threshold=options.get("threshold", 0.9), max_attempts=options.get("max_attempts", 3),
+        prices=costs.prices)  # fmt: skip
+    with (
+        accounted(costs, plan, workdir, status),
+        click.progressbar(
+            length=total, label="Narrating", file=sys.stderr, show_eta=True, show_pos=True
+        ) as bar,
+    ):
         options["on_progress"] = lambda done, total, result: bar.update(1)
         try:
             report = asyncio.run(run())

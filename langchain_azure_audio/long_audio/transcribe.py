@@ -149,6 +149,23 @@ async def prepared(
     return manifest
 
 
+def piece_seconds(
+    segment_seconds: float | None, *, subtitles: bool = False, translate_to: str | None = None
+) -> float:
+    """The longest piece: as given, else 60 s for subtitles and translations, else 300 s."""
+    if segment_seconds is not None:
+        return segment_seconds
+    shorter = subtitles or translate_to is not None
+    return SUBTITLE_SEGMENT_SECONDS if shorter else DEFAULT_SEGMENT_SECONDS
+
+
+def result_keys(instruction: str, segment_seconds: float, translate_to: str | None) -> list[str]:
+    """The checkpoint keys of a transcription's passes over the pieces: the transcription,
+    then its translation when one is asked for (a rerun with the same keys resumes)."""
+    key = "transcribe-" + job_key(instruction, segment_seconds)
+    return [key, *([f"translate-{translate_to}-" + job_key(key)] if translate_to else [])]
+
+
 async def atranscribe_long(
     llm: AzureChatOpenAIAudio,
     path: str | Path,
@@ -165,9 +182,7 @@ async def atranscribe_long(
     translate_to: str | None = None,
 ) -> LongTranscript:
     """Transcribe a recording of any length and format (see `transcribe_long`)."""
-    if segment_seconds is None:
-        shorter = subtitles or translate_to is not None
-        segment_seconds = SUBTITLE_SEGMENT_SECONDS if shorter else DEFAULT_SEGMENT_SECONDS
+    segment_seconds = piece_seconds(segment_seconds, subtitles=subtitles, translate_to=translate_to)
     check_options(max_concurrency, segment_seconds, language, translate_to)
     path = Path(path)
     options: dict[str, Any] = dict(
@@ -182,8 +197,7 @@ async def atranscribe_long(
     workdir = Path(workdir)
     if language is not None:
         instruction += TRANSCRIBE_LANGUAGE_HINT.format(language=language)
-    key = "transcribe-" + job_key(instruction, segment_seconds)
-    more = [f"translate-{translate_to}-" + job_key(key)] if translate_to else []
+    key, *more = result_keys(instruction, segment_seconds, translate_to)
     manifest = await prepared(path, workdir, segment_seconds, key, piece_format, *more)
     segments = await run_pieces(
         llm, manifest, workdir, key=key, build=_transcribe_messages(instruction),

@@ -25,6 +25,7 @@ PAGE_CASSETTES = {
     "authentication.md": bundled_session(),  # builds models only: nothing may be sent
     "audiobooks.md": CASSETTES / "audiobook_small.json",
     "long-recordings.md": CASSETTES / "long_audio.json",
+    "cost.md": CASSETTES / "long_audio.json",
 }
 # Pages whose cassette must play each recording once (a regenerated segment resends
 # the same request and must get the next reading).
@@ -37,7 +38,8 @@ PAGE_INPUTS = {
     "transcription.md": [CASSETTES / "audio" / "meeting.wav"],
 }
 # Input files a page's examples read, built at test time into the working folder.
-PAGE_BUILDERS = {"long-recordings.md": long_flows.write_meeting}
+PAGE_BUILDERS = {"long-recordings.md": long_flows.write_meeting,
+                 "cost.md": long_flows.write_meeting}  # fmt: skip
 # Files each page's examples must leave behind (what a reader would check).
 PAGE_OUTPUTS = {
     "quickstart.md": ["dog.wav", "analysis.wav"],

@@ -132,6 +132,20 @@ def test_check_audio_bytes_rejects_more_than_20_mib() -> None:
     assert "compress it to MP3" not in str(caught.value)  # it is an MP3 already
 
 
+def test_audio_over_the_limit_is_refused_with_the_tools_that_take_any_length() -> None:
+    wav = b"RIFF\x00\x00\x00\x00WAVE" + bytes(21 * 2**20)
+    with pytest.raises(InvalidAudioError) as caught:
+        check_audio_bytes(wav, None, where="meeting.wav")
+    message = str(caught.value)
+    assert "Azure accepts at most 20 MiB" in message  # refused, as before
+    for name in (
+        "langchain_azure_audio.long_audio.transcribe_long(llm, path)",
+        "ask_long(llm, path, question)",
+        "`langchain-azure-audio transcribe FILE`",
+    ):
+        assert name in message, name  # fmt: skip
+
+
 def test_a_25_mib_wav_is_reported_in_mib_with_the_mp3_advice() -> None:
     wav = b"RIFF\x00\x00\x00\x00WAVE" + bytes(26_214_400 - 12)
     with pytest.raises(InvalidAudioError, match=r"26,214,400 bytes \(25\.0 MiB\)") as caught:

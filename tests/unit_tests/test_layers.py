@@ -28,7 +28,7 @@ PACKAGE = "langchain_azure_audio"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the command line", ("cli", "__main__")),
     ("features", ("audiobook", "long_audio", "serve")),
-    ("what features share", ("_batch", "_offline", "tools")),
+    ("what features share", ("_batch", "_offline", "tools", "cost")),
     ("models", ("chat_models", "_model")),
     ("message translation and streaming", ("_translate", "stream_audio", "audio")),
     ("Azure's wire and audio media", ("_azure", "_media")),

@@ -7,28 +7,31 @@ Expected values are Azure's and OpenAI's documented facts, written here by hand
 from __future__ import annotations
 
 import datetime
+from typing import Final
 
 import httpx2
 import pytest
 
-from langchain_azure_audio._model.profiles import find_model
+from langchain_azure_audio._model.profiles import find_model, model_profile
 from tests.conftest import make_llm
 
-# model, version, retirement date (Microsoft Foundry's retirement schedule; the previews
-# per issue #12)
+# model, version, retirement date (Microsoft's retirement schedule: the page of 2026-09-02
+# for the GA models, the retirement table of 2025-12-16 for the previews)
 DOCUMENTED = [
-    ("gpt-audio-1.5", "2026-02-23", "2027-02-23"),
-    ("gpt-audio", "2025-08-28", "2027-02-28"),
-    ("gpt-audio-mini", "2025-12-15", "2026-12-15"),
+    ("gpt-audio-1.5", "2026-02-23", "2027-08-24"),
+    ("gpt-audio", "2025-08-28", "2027-03-02"),
+    ("gpt-audio-mini", "2025-12-15", "2027-06-15"),
     ("gpt-4o-audio-preview", "2024-12-17", "2026-02-02"),
     ("gpt-4o-mini-audio-preview", "2024-12-17", "2026-02-28"),
 ]
+A_DAY: Final = datetime.date(2026, 12, 7)
+"""The day the status is judged on (injected: the test does not depend on today's date)."""
 
 
 @pytest.mark.parametrize(("name", "version", "retires"), DOCUMENTED)
 def test_profile_of_every_known_model(name: str, version: str, retires: str) -> None:
-    profile = make_llm(name).profile
-    assert profile is not None
+    profile = model_profile(name, A_DAY)
+    assert make_llm(name).profile == model_profile(name)
     assert profile["name"] == name
     assert profile["release_date"] == version
     assert profile["max_input_tokens"] == 128_000
@@ -39,8 +42,7 @@ def test_profile_of_every_known_model(name: str, version: str, retires: str) -> 
     assert profile["text_outputs"]
     assert profile["tool_calling"] is True
     assert profile["structured_output"] is False  # create_agent then uses its tool strategy
-    today = datetime.date.today().isoformat()
-    assert profile["status"] == ("retired" if retires <= today else "active")
+    assert profile["status"] == ("retired" if retires <= A_DAY.isoformat() else "active")
 
 
 def test_deployment_named_with_a_version_is_that_version() -> None:
@@ -49,7 +51,7 @@ def test_deployment_named_with_a_version_is_that_version() -> None:
     assert (known.name, known.version, known.retirement) == (
         "gpt-audio-mini",
         "2025-10-06",
-        "2026-09-21",
+        "2027-04-06",
     )
 
 

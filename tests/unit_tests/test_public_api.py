@@ -23,6 +23,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "DeploymentNotFoundError", "InvalidAudioError", "StreamInterruptedError",
         "VoiceNotAvailableError", "__version__", "aiter_pcm", "asave_stream", "audio_block",
         "audio_bytes", "chunk_pcm", "iter_pcm", "merge_chunks", "save_audio", "save_stream",
+        # issue 29
+        "ModelRetirementWarning", "cost_of", "get_audio_cost_callback",
     ),
     "langchain_azure_audio.audio": (
         "INPUT_FORMATS", "InputFormat", "MAX_INPUT_AUDIO_BYTES", "OUTPUT_FORMATS",
@@ -45,6 +47,15 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "AzureAudioError", "AzureAudioInputError", "AzureAudioRateLimitError",
         "AzureAudioServiceError", "ContentFilterError", "DeploymentNotFoundError",
         "InvalidAudioError", "VoiceNotAvailableError",
+        "ModelRetirementWarning",  # issue 29
+    ),
+    "langchain_azure_audio.cost": (  # issue 29
+        "AUDIO_TOKENS_PER_MINUTE_IN", "AUDIO_TOKENS_PER_MINUTE_OUT",
+        "CHARACTERS_PER_MINUTE_SPOKEN", "CHARACTERS_PER_TEXT_TOKEN", "LIST_PRICES",
+        "TEXT_TOKENS_PER_MINUTE_OUT",
+        "AudioCostCallbackHandler", "Cost", "Estimate", "Price", "PriceRow", "Tokens",
+        "cost_of", "estimate", "find_price", "format_usd", "get_audio_cost_callback",
+        "split_usage",
     ),
     "langchain_azure_audio.chat_models": (
         "AzureChatOpenAIAudio", "DOCUMENTED_VOICES",
