@@ -82,8 +82,27 @@ def test_every_subtitle_measurement_reaches_the_page() -> None:
     changed["recordings"]["65"]["runs"]["plain"]["requests"] = 4321  # in 3,900 s of audio
     changed["recordings"]["30"]["runs"]["translated"]["translation_excerpt"] = "1\nodnum olá"
     rendered = bench_subtitles.render(changed)
-    assert "| 30 min | subtitles | 60 s | 0.111 s | 0.987 s | 3.21 s | 1 |" in rendered
+    assert (
+        "| 30 min | subtitles | 60 s | 0.111 s | 0.987 s | 3.21 s "
+        "| **no**: p95 0.987 s > 0.75 s | 1 |" in rendered
+    )
     found = next(line for line in rendered.splitlines() if "Rule violations found:" in line)
     assert "a line of 50 characters (at most 42)" in found
     assert "| plain | 3989 |" in rendered  # requests per audio-hour
     assert "1\nodnum olá" in rendered
+
+
+def test_the_subtitle_bounds_are_decided_from_the_errors() -> None:
+    """A median moved across 0.25 s, or a 95th percentile across 0.75 s, changes the verdict
+    on the page (nothing stored says "met")."""
+    report = json.loads(bench_subtitles.RESULTS.read_text())
+    run = report["recordings"]["65"]["runs"]["subtitles"]
+    for median, p95, verdict in [
+        (0.20, 0.70, "| yes |"),
+        (0.26, 0.70, "| **no**: median 0.260 s > 0.25 s |"),
+        (0.20, 0.76, "| **no**: p95 0.760 s > 0.75 s |"),
+    ]:
+        run["errors"] = {"median": median, "p95": p95, "worst": 1.0}
+        row = next(line for line in bench_subtitles.render(report).splitlines()
+                   if line.startswith("| 65 min | subtitles |"))  # fmt: skip
+        assert verdict in row, row
