@@ -143,10 +143,10 @@ def _progress(label: str) -> Iterator[Callable[[int, int, PieceResult], None]]:
             bar.__exit__(None, None, None)
 
 
-def report_gaps(segments: list[PieceResult], status: Status) -> None:
+def report_gaps(segments: list[PieceResult], status: Status, missing: str = "transcribed") -> None:
     for gap in segments:
         if gap.status == "failed":
-            status(f"warning: {clock(gap.start)}-{clock(gap.end)} not transcribed: {gap.error}")
+            status(f"warning: {clock(gap.start)}-{clock(gap.end)} not {missing}: {gap.error}")
         elif gap.status == "too_short":
             status(f"note: {clock(gap.start)}-{clock(gap.end)} too short to send")
 
@@ -195,12 +195,18 @@ def transcribe(
     if len(transcript.segments) > 1:
         status(f"{len(transcript.segments)} segments, {transcript.requested} requested now "
                f"(the rest silent or resumed from {workdir}).")  # fmt: skip
+    missing = []
     failed = [s for s in transcript.segments if s.status == "failed"]
-    if transcript.translation is not None:
-        failed += [s for s in transcript.translation.segments if s.status == "failed"]
     if failed:
-        stop_incomplete(status, f"{_count(failed, transcript.segments)} not transcribed "
-                        "(listed above)", workdir)  # fmt: skip
+        missing.append(f"{_count(failed, transcript.segments)} not transcribed")
+    if transcript.translation is not None:
+        untranslated = [s for s in transcript.translation.segments if s.status == "failed"]
+        report_gaps(untranslated, status, missing="translated")
+        if untranslated:
+            missing.append(f"{_count(untranslated, transcript.translation.segments)} not "
+                           "translated")  # fmt: skip
+    if missing:
+        stop_incomplete(status, f"{' and '.join(missing)} (listed above)", workdir)
     return transcript
 
 

@@ -143,6 +143,19 @@ def test_transcribe_with_every_piece_failed_exits_3(recording: Path, tmp_path: P
     assert "not transcribed" in result.stdout  # the transcript says so too
 
 
+def test_transcribe_whose_translation_fails_exits_3_and_says_so(
+    recording: Path, tmp_path: Path
+) -> None:
+    """The service transcribes but answers the translation requests with text that is not
+    the numbered translation asked for: the translation is missing, and the user is told."""
+    result, _ = cli(Service(), "transcribe", str(recording), "--translate-to", "pt-BR",
+                    "-o", str(tmp_path / "talk.pt-BR.srt"))  # fmt: skip
+    assert result.exit_code == INCOMPLETE, result.output
+    assert re.search(r"00:00:\d\d-00:00:\d\d not translated: ", result.stderr)
+    assert "not translated (listed above)" in result.stderr
+    assert "not transcribed" not in result.stderr
+
+
 # ------------------------------------------------------------------------ ask
 
 
