@@ -9,12 +9,14 @@ recorded from Azure, and everything that plays it says so.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Final
 
 from langchain_azure_audio.chat_models import AzureChatOpenAIAudio
+from langchain_azure_audio.errors import ModelRetirementWarning
 
 OFFLINE_ENDPOINT: Final = "https://example-resource.openai.azure.com"
 OFFLINE_DEPLOYMENT: Final = "gpt-4o-mini-audio-preview"
@@ -35,8 +37,9 @@ def offline_replay() -> Iterator[AzureChatOpenAIAudio]:
     """A model whose requests are answered from the bundled synthetic session."""
     from langchain_azure_audio._azure.replay import strict_vcr
 
-    with strict_vcr().use_cassette(str(bundled_session())):
-        yield AzureChatOpenAIAudio(
+    with warnings.catch_warnings():  # the session's deployment name is a placeholder, not
+        warnings.simplefilter("ignore", ModelRetirementWarning)  # a model you deployed
+        llm = AzureChatOpenAIAudio(
             azure_endpoint=OFFLINE_ENDPOINT,
             azure_deployment=OFFLINE_DEPLOYMENT,
             api_key="offline-replay",
@@ -44,3 +47,5 @@ def offline_replay() -> Iterator[AzureChatOpenAIAudio]:
             audio_format="wav",
             max_retries=0,
         )
+    with strict_vcr().use_cassette(str(bundled_session())):
+        yield llm
