@@ -69,7 +69,11 @@ def test_chat_keeps_the_conversation_and_saves_each_answer(tmp_path: Path) -> No
     ]  # fmt: skip
 
 
-def test_demo_offline_says_it_is_synthetic(tmp_path: Path) -> None:
+def test_demo_offline_says_it_is_synthetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_azure_audio import chat_models
+    from langchain_azure_audio._model.lifecycle import Notices
+
+    monkeypatch.setattr(chat_models, "NOTICES", Notices())  # as in a fresh process
     result = CliRunner().invoke(main, ["demo", "--offline", "--out-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "SYNTHETIC" in result.stderr  # the banner is status: stderr
