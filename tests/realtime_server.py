@@ -1,0 +1,603 @@
+"""A scripted loopback Realtime API server (127.0.0.1 only), GA and preview protocols.
+
+For the realtime tests, the docs' live-voice example and benchmarks/bench_realtime.py.
+It speaks the protocol as documented (the GA shapes of the `openai` SDK's
+`types/realtime`, the preview ones of `types/beta/realtime`, Microsoft's WebSockets
+page and migration guide): the protocol is told by the URL (`/openai/v1/realtime?model=`
+is GA, `/openai/realtime?api-version=&deployment=` preview), `session.update` is
+checked against that protocol's shape, and its events carry that protocol's names.
+
+What it answers is scripted per test (`brain`: a `Speak`, a `CallTools` or a
+`Fail` for each `response.create`); by default it answers like the package's
+synthetic chat service (`scripts/synthetic_service.py`: a tool's result, or "You
+said ..."; the bound tool with arguments from the user's words). It can refuse
+handshakes (`refuse`), hold an answer mid-speech until the client cancels it
+(`Speak.hold_after`), detect speech in appended audio (a simple energy VAD, for
+`server_vad` sessions), end a session like the service's time limit
+(`expire_after` responses: an `error` event `session_expired`, then a close) or drop
+the socket (`drop_after`). Everything the client sent is logged per connection.
+
+Nothing here is recorded from Azure: it is a synthetic stand-in.
+
+    python -m tests.realtime_server     # serve on a free port until Ctrl-C
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import numpy as np
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+RATE = 24_000
+BYTES_PER_MS = 48
+MODEL_VERSIONS = {
+    "gpt-realtime": "gpt-realtime-2025-08-28",
+    "gpt-realtime-mini": "gpt-realtime-mini-2025-12-15",
+    "gpt-realtime-1.5": "gpt-realtime-1.5-2026-02-23",
+    "gpt-realtime-2": "gpt-realtime-2-2026-05-06",
+    "gpt-4o-realtime-preview": "gpt-4o-realtime-preview-2024-12-17",
+    "gpt-4o-mini-realtime-preview": "gpt-4o-mini-realtime-preview-2024-12-17",
+}
+"""What `session.created` names as the model behind a deployment named like one."""
+SPEECH_LEVEL = 1000  # a chunk whose loudest sample reaches this is speech
+SILENCE_MS = 300  # this much quiet after speech ends the turn
+
+
+def tone(ms: int, hz: float = 440.0, level: int = 8000) -> bytes:
+    """`ms` milliseconds of a sine tone, pcm16 24 kHz mono."""
+    t = np.arange(ms * RATE // 1000) / RATE
+    return (level * np.sin(2 * np.pi * hz * t)).astype("<i2").tobytes()
+
+
+def silence(ms: int) -> bytes:
+    return bytes(ms * BYTES_PER_MS)
+
+
+# ------------------------------------------------------------------ scripts
+
+
+@dataclass
+class Speak:
+    """A spoken answer: the transcript in word deltas, interleaved with audio deltas."""
+
+    transcript: str
+    pcm: bytes | None = None
+    """The answer's audio (default: `ms_per_word` of tone per word)."""
+    ms_per_word: int = 100
+    chunk_bytes: int = 4800  # 100 ms
+    hold_after: int | None = None
+    """Send this many audio chunks, then wait until the client cancels (or `release()`)."""
+    text_only: bool = False
+    status: str = "completed"
+    pace: float = 0.0
+    """Seconds between audio chunks (0: as fast as the socket takes them)."""
+
+    def audio(self) -> bytes:
+        if self.pcm is not None:
+            return self.pcm
+        return tone(max(1, len(self.transcript.split())) * self.ms_per_word)
+
+
+@dataclass
+class CallTools:
+    """The model calls these tools (name, arguments), in one response."""
+
+    calls: list[tuple[str, dict[str, Any]]]
+
+
+@dataclass
+class Fail:
+    """An `error` event instead of an answer."""
+
+    code: str
+    message: str
+    type: str = "invalid_request_error"
+    param: str | None = None
+
+
+Step = Speak | CallTools | Fail
+Brain = Callable[["Conn", dict[str, Any]], Step]
+
+
+@dataclass
+class Conn:
+    """One client connection, as the server saw it."""
+
+    number: int
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    protocol: str
+    received: list[dict[str, Any]] = field(default_factory=list)
+    session: dict[str, Any] = field(default_factory=dict)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    responses: int = 0
+    generated_ms: dict[str, float] = field(default_factory=dict)
+    closed_at: float | None = None
+    """`time.monotonic()` when the server saw the connection end."""
+    cancel: asyncio.Event = field(default_factory=asyncio.Event)
+    active: bool = False
+    speaking: bool = False
+    quiet_ms: float = 0.0
+    heard_ms: float = 0.0
+    ws: ServerConnection | None = None
+
+    def sent(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.received if e.get("type") == kind]
+
+
+def default_brain(conn: Conn, request: dict[str, Any]) -> Step:
+    """Answer like the synthetic chat service (scripts/synthetic_service.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from synthetic_service import answer_text, example_arguments, last_user_text, tool_to_call
+
+    body = chat_body(conn)
+    function = tool_to_call(body) if body["messages"] else None
+    if function is not None:
+        said = last_user_text(body)
+        return CallTools([(function["name"], example_arguments(function["parameters"], said))])
+    return Speak(answer_text(body) if body["messages"] else "Hello.")
+
+
+def chat_body(conn: Conn) -> dict[str, Any]:
+    """The connection's conversation and tools in the chat-completions shape."""
+    messages: list[dict[str, Any]] = []
+    for item in conn.items:
+        kind = item.get("type")
+        if kind == "message":
+            parts = []
+            for part in item.get("content") or []:
+                if part.get("type") in ("input_text", "output_text", "text"):
+                    parts.append({"type": "text", "text": part.get("text", "")})
+                elif part.get("type") == "input_audio":
+                    parts.append({"type": "input_audio", "input_audio": {"data": "", "format": "wav"}})
+            messages.append({"role": item.get("role"), "content": parts})
+        elif kind == "function_call":
+            call = {"id": item.get("call_id"), "type": "function",
+                    "function": {"name": item.get("name"), "arguments": item.get("arguments")}}
+            messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
+        elif kind == "function_call_output":
+            messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
+                             "content": item.get("output")})
+    tools = [{"type": "function", "function": {k: v for k, v in t.items() if k != "type"}}
+             for t in conn.session.get("tools") or []]
+    choice = conn.session.get("tool_choice", "auto")
+    if isinstance(choice, dict):
+        choice = {"type": "function", "function": {"name": choice.get("name")}}
+    body: dict[str, Any] = {"messages": messages, "tools": tools, "tool_choice": choice}
+    return body  # fmt: skip
+
+
+# ------------------------------------------------------------------- server
+
+
+class RealtimeServer:
+    """The scripted server, on its own event loop in a thread (see the module docstring)."""
+
+    def __init__(
+        self,
+        brain: Brain | None = None,
+        *,
+        refuse: dict[int, tuple[int, str]] | None = None,
+        expire_after: int | None = None,
+        drop_after: int | None = None,
+        transcripts: list[str] | None = None,
+        stamp: bool = False,
+    ) -> None:
+        self.brain = brain or default_brain
+        self.refuse = dict(refuse or {})
+        """Handshake attempt number (from 1) → (HTTP status, body) to refuse it with."""
+        self.expire_after, self.drop_after = expire_after, drop_after
+        self.transcripts = list(transcripts or [])
+        """What the user "said" in each detected or committed turn, in order."""
+        self.stamp = stamp
+        """Put `time.monotonic_ns()` as `t_ns` on audio deltas (the benchmark's clock)."""
+        self.connections: list[Conn] = []
+        self.handshakes: list[dict[str, str]] = []
+        self._attempts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._cond = threading.Condition()
+        self._release = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+
+    # ---------------------------------------------------------- running
+
+    def __enter__(self) -> RealtimeServer:
+        started = threading.Event()
+
+        def run() -> None:
+            loop = self._loop = asyncio.new_event_loop()
+
+            async def main() -> None:
+                self._server = await serve(self._handle, "127.0.0.1", 0,
+                                           process_request=self._process_request,
+                                           max_size=None)  # fmt: skip
+                self.port = self._server.sockets[0].getsockname()[1]
+                started.set()
+                await self._server.serve_forever()
+
+            with contextlib.suppress(asyncio.CancelledError):
+                loop.run_until_complete(main())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="realtime-server", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the scripted realtime server did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._release.set()
+        if self._loop is not None and self._server is not None:
+            self._loop.call_soon_threadsafe(self._server.close)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    @property
+    def endpoint(self) -> str:
+        """The `azure_endpoint` to give a model (plain `http`: the URL becomes `ws://`)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    # ----------------------------------------------------- what tests read
+
+    def wait(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Block until `predicate()` (checked whenever the server logs something)."""
+        with self._cond:
+            if not self._cond.wait_for(predicate, timeout):
+                raise AssertionError(f"the server never saw that within {timeout} s")
+
+    async def await_(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """`wait` without blocking the caller's event loop."""
+        await asyncio.to_thread(self.wait, predicate, timeout)
+
+    def received(self, kind: str) -> list[dict[str, Any]]:
+        """Every event of type `kind` the server received, over all connections."""
+        with self._cond:
+            return [e for c in self.connections for e in c.received if e.get("type") == kind]
+
+    def inject(self, event: dict[str, Any], connection: int = -1) -> None:
+        """Send `event` on a connection (the latest by default), from any thread."""
+        conn = self.connections[connection]
+        assert self._loop is not None and conn.ws is not None
+        event = {"event_id": self._id("event"), **event}
+        asyncio.run_coroutine_threadsafe(conn.ws.send(json.dumps(event)), self._loop).result(5)
+
+    def release(self) -> None:
+        """Let held answers go on."""
+        self._release.set()
+
+    def _note(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def _id(self, prefix: str) -> str:
+        return f"{prefix}_{next(self._ids):05d}"
+
+    # --------------------------------------------------------- handshake
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        attempt = next(self._attempts)
+        with self._cond:
+            self.handshakes.append({k.lower(): v for k, v in request.headers.raw_items()})
+            self._cond.notify_all()
+        if attempt in self.refuse:
+            status, body = self.refuse[attempt]
+            return connection.respond(status, body)
+        path = urlsplit(request.path).path
+        if path.endswith("/openai/v1/realtime") or path.endswith("/openai/realtime"):
+            return None
+        return connection.respond(404, json.dumps({"error": {"code": "404",
+                                                             "message": "Resource not found"}}))
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        assert ws.request is not None
+        parts = urlsplit(ws.request.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        protocol = "ga" if parts.path.endswith("/openai/v1/realtime") else "preview"
+        conn = Conn(number=len(self.connections) + 1, path=parts.path, query=query,
+                    headers={k.lower(): v for k, v in ws.request.headers.raw_items()},
+                    protocol=protocol, ws=ws)  # fmt: skip
+        with self._cond:
+            self.connections.append(conn)
+            self._cond.notify_all()
+        deployment = query.get("model") or query.get("deployment") or ""
+        model = MODEL_VERSIONS.get(deployment, deployment)
+        await self._send(conn, {"type": "session.created",
+                                "session": {"id": self._id("sess"), "model": model}})  # fmt: skip
+        try:
+            async for raw in ws:
+                event = json.loads(raw)
+                with self._cond:
+                    conn.received.append(event)
+                    self._cond.notify_all()
+                await self._on_event(conn, event)
+        except Exception:  # noqa: BLE001 - a client that vanished
+            pass
+        finally:
+            conn.closed_at = time.monotonic()
+            conn.cancel.set()
+            self._note()
+
+    async def _send(self, conn: Conn, event: dict[str, Any]) -> None:
+        event.setdefault("event_id", self._id("event"))
+        if conn.protocol == "preview":
+            event["type"] = PREVIEW_NAMES.get(event["type"], event["type"])
+        assert conn.ws is not None
+        await conn.ws.send(json.dumps(event))
+
+    async def _error(self, conn: Conn, code: str, message: str, *, param: str | None = None,
+                     event_id: str | None = None, kind: str = "invalid_request_error") -> None:
+        await self._send(conn, {"type": "error", "error": {
+            "type": kind, "code": code, "message": message, "param": param,
+            "event_id": event_id}})  # fmt: skip
+
+    # ------------------------------------------------------------ events
+
+    async def _on_event(self, conn: Conn, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "session.update":
+            problem = session_problem(conn.protocol, event.get("session") or {})
+            if problem:
+                await self._error(conn, problem[0], problem[1], param=problem[2])
+                return
+            conn.session.update(event.get("session") or {})
+            await self._send(conn, {"type": "session.updated", "session": conn.session})
+        elif kind == "conversation.item.create":
+            item = {"id": self._id("item"), **(event.get("item") or {})}
+            conn.items.append(item)
+            added = "conversation.item.added" if conn.protocol == "ga" else "conversation.item.created"
+            await self._send(conn, {"type": added, "item": item})
+        elif kind == "input_audio_buffer.append":
+            await self._on_audio(conn, base64.b64decode(event.get("audio", "")))
+        elif kind == "input_audio_buffer.commit":
+            await self._user_turn(conn, respond=False)
+        elif kind == "response.create":
+            if conn.active:
+                await self._error(conn, "conversation_already_has_active_response",
+                                  "Conversation already has an active response in progress.",
+                                  event_id=event.get("event_id"))  # fmt: skip
+                return
+            conn.active = True
+            conn.cancel.clear()
+            asyncio.get_running_loop().create_task(self._respond(conn))
+        elif kind == "response.cancel":
+            if not conn.active:
+                await self._error(conn, "response_cancel_not_active",
+                                  "Cancellation failed: no active response found")  # fmt: skip
+            conn.cancel.set()
+        elif kind == "conversation.item.truncate":
+            await self._truncate(conn, event)
+
+    async def _truncate(self, conn: Conn, event: dict[str, Any]) -> None:
+        item_id, end = event.get("item_id"), event.get("audio_end_ms")
+        generated = conn.generated_ms.get(str(item_id))
+        if generated is None:
+            await self._error(conn, "item_not_found", f"Item {item_id!r} not found.")
+        elif not isinstance(end, int) or end < 0 or end > generated:
+            await self._error(conn, "invalid_value",
+                              f"audio_end_ms {end} is beyond the item's {generated:.0f} ms.",
+                              param="audio_end_ms")  # fmt: skip
+        else:
+            await self._send(conn, {"type": "conversation.item.truncated", "item_id": item_id,
+                                    "content_index": event.get("content_index"),
+                                    "audio_end_ms": end})  # fmt: skip
+
+    async def _on_audio(self, conn: Conn, pcm: bytes) -> None:
+        detection = conn.session.get("turn_detection") if conn.protocol == "preview" else (
+            ((conn.session.get("audio") or {}).get("input") or {}).get("turn_detection"))  # fmt: skip
+        ms = len(pcm) / BYTES_PER_MS
+        conn.heard_ms += ms
+        if not detection:
+            return
+        loud = len(pcm) > 1 and int(np.abs(np.frombuffer(pcm, "<i2")).max()) >= SPEECH_LEVEL
+        if loud and not conn.speaking:
+            conn.speaking, conn.quiet_ms = True, 0.0
+            await self._send(conn, {"type": "input_audio_buffer.speech_started",
+                                    "audio_start_ms": int(conn.heard_ms - ms),
+                                    "item_id": self._id("item")})  # fmt: skip
+        elif conn.speaking and not loud:
+            conn.quiet_ms += ms
+            if conn.quiet_ms >= SILENCE_MS:
+                conn.speaking = False
+                await self._send(conn, {"type": "input_audio_buffer.speech_stopped",
+                                        "audio_end_ms": int(conn.heard_ms)})  # fmt: skip
+                await self._user_turn(conn, respond=detection.get("create_response", True))
+        elif loud:
+            conn.quiet_ms = 0.0
+
+    async def _user_turn(self, conn: Conn, *, respond: bool) -> None:
+        item = {"id": self._id("item"), "type": "message", "role": "user",
+                "content": [{"type": "input_audio", "transcript": None}]}  # fmt: skip
+        conn.items.append(item)
+        await self._send(conn, {"type": "input_audio_buffer.committed", "item_id": item["id"]})
+        transcription = (conn.session.get("input_audio_transcription") if conn.protocol ==
+                         "preview" else ((conn.session.get("audio") or {}).get("input") or
+                                         {}).get("transcription"))  # fmt: skip
+        if transcription:
+            said = self.transcripts.pop(0) if self.transcripts else "(speech)"
+            item["content"] = [{"type": "input_text", "text": said}]
+            await self._send(conn, {
+                "type": "conversation.item.input_audio_transcription.completed",
+                "item_id": item["id"], "content_index": 0, "transcript": said})  # fmt: skip
+        if respond and not conn.active:
+            conn.active = True
+            conn.cancel.clear()
+            asyncio.get_running_loop().create_task(self._respond(conn))
+
+    async def _respond(self, conn: Conn) -> None:
+        try:
+            step = self.brain(conn, {})
+            if isinstance(step, Fail):
+                await self._error(conn, step.code, step.message, param=step.param, kind=step.type)
+                return
+            response_id = self._id("resp")
+            await self._send(conn, {"type": "response.created",
+                                    "response": {"id": response_id, "status": "in_progress"}})
+            if isinstance(step, CallTools):
+                output, status = await self._call_tools(conn, response_id, step), "completed"
+            else:
+                output, status = await self._speak(conn, response_id, step)
+            conn.items.extend(output)
+            details = ({"type": "cancelled", "reason": "client_cancelled"}
+                       if status == "cancelled" else None)  # fmt: skip
+            await self._send(conn, {"type": "response.done", "response": {
+                "id": response_id, "status": status, "status_details": details,
+                "output": output, "usage": usage(conn, output)}})  # fmt: skip
+        except Exception:  # noqa: BLE001 - the client went away mid-answer
+            return
+        finally:
+            conn.active = False
+        conn.responses += 1
+        self._note()
+        assert conn.ws is not None
+        if self.expire_after and conn.responses >= self.expire_after:
+            await self._error(conn, "session_expired",
+                              "Your session hit the maximum duration of 30 minutes.")  # fmt: skip
+            await conn.ws.close(1000, "session expired")
+        elif self.drop_after and conn.responses >= self.drop_after:
+            conn.ws.transport.abort()
+
+    async def _call_tools(self, conn: Conn, response_id: str, step: CallTools) -> list[Any]:
+        output = []
+        for index, (name, args) in enumerate(step.calls):
+            item = {"id": self._id("item"), "type": "function_call", "status": "completed",
+                    "call_id": self._id("call"), "name": name, "arguments": json.dumps(args)}
+            await self._send(conn, {"type": "response.output_item.added", "response_id":
+                                    response_id, "output_index": index,
+                                    "item": {**item, "arguments": "", "status": "in_progress"}})
+            done = {"type": "response.function_call_arguments.done", "response_id": response_id,
+                    "item_id": item["id"], "output_index": index, "call_id": item["call_id"],
+                    "arguments": item["arguments"]}
+            if conn.protocol == "ga":
+                done["name"] = name
+            await self._send(conn, done)
+            await self._send(conn, {"type": "response.output_item.done", "response_id":
+                                    response_id, "output_index": index, "item": item})
+            output.append(item)
+        return output  # fmt: skip
+
+    async def _speak(self, conn: Conn, response_id: str, step: Speak) -> tuple[list[Any], str]:
+        item_id = self._id("item")
+        pcm = b"" if step.text_only else step.audio()
+        words = step.transcript.split(" ")
+        chunks = [pcm[i : i + step.chunk_bytes] for i in range(0, len(pcm), step.chunk_bytes)]
+        base = {"response_id": response_id, "item_id": item_id, "output_index": 0,
+                "content_index": 0}  # fmt: skip
+        text_kind = "response.output_text.delta" if step.text_only else (
+            "response.output_audio_transcript.delta")  # fmt: skip
+        await self._send(conn, {"type": "response.output_item.added", "response_id": response_id,
+                                "output_index": 0, "item": {"id": item_id, "type": "message",
+                                "role": "assistant", "status": "in_progress", "content": []}})
+        conn.generated_ms[item_id] = 0.0
+        sent_words, status = 0, step.status
+        for n in range(max(len(chunks), len(words))):
+            if n < len(words):
+                piece = words[n] if n == 0 else " " + words[n]
+                await self._send(conn, {"type": text_kind, **base, "delta": piece})
+                sent_words += 1
+            if n < len(chunks):
+                delta: dict[str, Any] = {"type": "response.output_audio.delta", **base,
+                                         "delta": base64.b64encode(chunks[n]).decode()}
+                if self.stamp:
+                    delta["t_ns"] = time.monotonic_ns()
+                await self._send(conn, delta)
+                conn.generated_ms[item_id] += len(chunks[n]) / BYTES_PER_MS
+                if step.hold_after is not None and n + 1 == step.hold_after:
+                    await self._hold(conn)
+            if conn.cancel.is_set():
+                status = "cancelled"
+                break
+            if step.pace:
+                await asyncio.sleep(step.pace)
+        spoken = " ".join(words[:sent_words])
+        part = ({"type": "output_text", "text": spoken} if step.text_only else
+                {"type": "output_audio", "transcript": spoken})  # fmt: skip
+        item = {"id": item_id, "type": "message", "role": "assistant",
+                "status": "completed" if status == "completed" else "incomplete",
+                "content": [part]}  # fmt: skip
+        return [item], status
+
+    async def _hold(self, conn: Conn) -> None:
+        while not conn.cancel.is_set() and not self._release.is_set():
+            await asyncio.sleep(0.005)
+
+
+PREVIEW_NAMES = {
+    "response.output_audio.delta": "response.audio.delta",
+    "response.output_audio.done": "response.audio.done",
+    "response.output_audio_transcript.delta": "response.audio_transcript.delta",
+    "response.output_audio_transcript.done": "response.audio_transcript.done",
+    "response.output_text.delta": "response.text.delta",
+    "response.output_text.done": "response.text.done",
+}
+"""GA event names → the preview names (Microsoft's migration guide)."""
+
+
+def session_problem(protocol: str, session: dict[str, Any]) -> tuple[str, str, str] | None:
+    """What the service would refuse in a `session.update` (code, message, param), if anything."""
+    if protocol == "ga":
+        if session.get("type") != "realtime":
+            return ("missing_required_parameter",
+                    "Missing required parameter: 'session.type'.", "session.type")  # fmt: skip
+        for flat in ("modalities", "voice", "input_audio_format", "turn_detection"):
+            if flat in session:
+                return ("unknown_parameter", f"Unknown parameter: 'session.{flat}'.",
+                        f"session.{flat}")  # fmt: skip
+        audio = session.get("audio") or {}
+        for side in ("input", "output"):
+            fmt = (audio.get(side) or {}).get("format")
+            if fmt is not None and fmt != {"type": "audio/pcm", "rate": RATE}:
+                return ("invalid_value", f"Invalid audio.{side}.format {fmt!r}.",
+                        f"session.audio.{side}.format")  # fmt: skip
+        return None
+    for ga_only in ("type", "audio", "output_modalities"):
+        if ga_only in session:
+            return ("unknown_parameter", f"Unknown parameter: 'session.{ga_only}'.",
+                    f"session.{ga_only}")  # fmt: skip
+    for key in ("input_audio_format", "output_audio_format"):
+        if session.get(key, "pcm16") != "pcm16":
+            return ("invalid_value", f"Invalid {key}.", f"session.{key}")
+    return None
+
+
+def usage(conn: Conn, output: list[Any]) -> dict[str, Any]:
+    """Token counts in the `response.done` shape (10 audio tokens a second in, 20 out)."""
+    heard = sum(1 for item in conn.items if item.get("role") == "user" and any(
+        part.get("type") == "input_audio" for part in item.get("content") or []))
+    out_audio = sum(int(conn.generated_ms.get(i.get("id", ""), 0) // 50) for i in output)
+    text_in, audio_in, text_out = 20 + 5 * len(conn.items), 10 * heard, 5 + 2 * len(output)
+    return {"total_tokens": text_in + audio_in + text_out + out_audio,
+            "input_tokens": text_in + audio_in, "output_tokens": text_out + out_audio,
+            "input_token_details": {"text_tokens": text_in, "audio_tokens": audio_in,
+                                    "cached_tokens": 0},
+            "output_token_details": {"text_tokens": text_out, "audio_tokens": out_audio}}  # fmt: skip
+
+
+@contextlib.contextmanager
+def running(**kwargs: Any) -> Iterator[RealtimeServer]:
+    with RealtimeServer(**kwargs) as server:
+        yield server
+
+
+if __name__ == "__main__":  # pragma: no cover - a manual tool
+    with RealtimeServer() as server:
+        print(f"AZURE_OPENAI_ENDPOINT={server.endpoint}  (any deployment, any key)")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
