@@ -97,6 +97,8 @@ class CallTools:
     """The model calls these tools (name, arguments), in one response."""
 
     calls: list[tuple[str, dict[str, Any]]]
+    status: str = "completed"
+    """The response's status (the service ends some responses `incomplete` or `cancelled`)."""
 
 
 @dataclass
@@ -164,17 +166,25 @@ def chat_body(conn: Conn) -> dict[str, Any]:
                 if part.get("type") in ("input_text", "output_text", "text"):
                     parts.append({"type": "text", "text": part.get("text", "")})
                 elif part.get("type") == "input_audio":
-                    parts.append({"type": "input_audio", "input_audio": {"data": "", "format": "wav"}})
+                    parts.append(
+                        {"type": "input_audio", "input_audio": {"data": "", "format": "wav"}}
+                    )
             messages.append({"role": item.get("role"), "content": parts})
         elif kind == "function_call":
-            call = {"id": item.get("call_id"), "type": "function",
-                    "function": {"name": item.get("name"), "arguments": item.get("arguments")}}
+            call = {
+                "id": item.get("call_id"),
+                "type": "function",
+                "function": {"name": item.get("name"), "arguments": item.get("arguments")},
+            }
             messages.append({"role": "assistant", "content": None, "tool_calls": [call]})
         elif kind == "function_call_output":
-            messages.append({"role": "tool", "tool_call_id": item.get("call_id"),
-                             "content": item.get("output")})
-    tools = [{"type": "function", "function": {k: v for k, v in t.items() if k != "type"}}
-             for t in conn.session.get("tools") or []]
+            messages.append(
+                {"role": "tool", "tool_call_id": item.get("call_id"), "content": item.get("output")}
+            )
+    tools = [
+        {"type": "function", "function": {k: v for k, v in t.items() if k != "type"}}
+        for t in conn.session.get("tools") or []
+    ]
     choice = conn.session.get("tool_choice", "auto")
     if isinstance(choice, dict):
         choice = {"type": "function", "function": {"name": choice.get("name")}}
@@ -275,7 +285,8 @@ class RealtimeServer:
     def inject(self, event: dict[str, Any], connection: int = -1) -> None:
         """Send `event` on a connection (the latest by default), from any thread."""
         conn = self.connections[connection]
-        assert self._loop is not None and conn.ws is not None
+        assert self._loop is not None
+        assert conn.ws is not None
         event = {"event_id": self._id("event"), **event}
         asyncio.run_coroutine_threadsafe(conn.ws.send(json.dumps(event)), self._loop).result(5)
 
@@ -303,8 +314,9 @@ class RealtimeServer:
         path = urlsplit(request.path).path
         if path.endswith("/openai/v1/realtime") or path.endswith("/openai/realtime"):
             return None
-        return connection.respond(404, json.dumps({"error": {"code": "404",
-                                                             "message": "Resource not found"}}))
+        return connection.respond(
+            404, json.dumps({"error": {"code": "404", "message": "Resource not found"}})
+        )
 
     async def _handle(self, ws: ServerConnection) -> None:
         assert ws.request is not None
@@ -328,7 +340,7 @@ class RealtimeServer:
                     conn.received.append(event)
                     self._cond.notify_all()
                 await self._on_event(conn, event)
-        except Exception:  # noqa: BLE001 - a client that vanished
+        except Exception:
             pass
         finally:
             conn.closed_at = time.monotonic()
@@ -341,9 +353,19 @@ class RealtimeServer:
             event["type"] = PREVIEW_NAMES.get(event["type"], event["type"])
         assert conn.ws is not None
         await conn.ws.send(json.dumps(event))
+        if event["type"] in WATCHED:
+            self._note()
 
-    async def _error(self, conn: Conn, code: str, message: str, *, param: str | None = None,
-                     event_id: str | None = None, kind: str = "invalid_request_error") -> None:
+    async def _error(
+        self,
+        conn: Conn,
+        code: str,
+        message: str,
+        *,
+        param: str | None = None,
+        event_id: str | None = None,
+        kind: str = "invalid_request_error",
+    ) -> None:
         await self._send(conn, {"type": "error", "error": {
             "type": kind, "code": code, "message": message, "param": param,
             "event_id": event_id}})  # fmt: skip
@@ -362,7 +384,9 @@ class RealtimeServer:
         elif kind == "conversation.item.create":
             item = {"id": self._id("item"), **(event.get("item") or {})}
             conn.items.append(item)
-            added = "conversation.item.added" if conn.protocol == "ga" else "conversation.item.created"
+            added = (
+                "conversation.item.added" if conn.protocol == "ga" else "conversation.item.created"
+            )
             await self._send(conn, {"type": added, "item": item})
         elif kind == "input_audio_buffer.append":
             await self._on_audio(conn, base64.b64decode(event.get("audio", "")))
@@ -376,7 +400,7 @@ class RealtimeServer:
                 return
             conn.active = True
             conn.cancel.clear()
-            asyncio.get_running_loop().create_task(self._respond(conn))
+            asyncio.get_running_loop().create_task(self._respond(conn, event.get("event_id")))
         elif kind == "response.cancel":
             if not conn.active:
                 await self._error(conn, "response_cancel_not_active",
@@ -400,8 +424,7 @@ class RealtimeServer:
                                     "audio_end_ms": end})  # fmt: skip
 
     async def _on_audio(self, conn: Conn, pcm: bytes) -> None:
-        detection = conn.session.get("turn_detection") if conn.protocol == "preview" else (
-            ((conn.session.get("audio") or {}).get("input") or {}).get("turn_detection"))  # fmt: skip
+        detection = input_setting(conn, "turn_detection", "turn_detection")
         ms = len(pcm) / BYTES_PER_MS
         conn.heard_ms += ms
         if not detection:
@@ -427,9 +450,7 @@ class RealtimeServer:
                 "content": [{"type": "input_audio", "transcript": None}]}  # fmt: skip
         conn.items.append(item)
         await self._send(conn, {"type": "input_audio_buffer.committed", "item_id": item["id"]})
-        transcription = (conn.session.get("input_audio_transcription") if conn.protocol ==
-                         "preview" else ((conn.session.get("audio") or {}).get("input") or
-                                         {}).get("transcription"))  # fmt: skip
+        transcription = input_setting(conn, "input_audio_transcription", "transcription")
         if transcription:
             said = self.transcripts.pop(0) if self.transcripts else "(speech)"
             item["content"] = [{"type": "input_text", "text": said}]
@@ -441,26 +462,33 @@ class RealtimeServer:
             conn.cancel.clear()
             asyncio.get_running_loop().create_task(self._respond(conn))
 
-    async def _respond(self, conn: Conn) -> None:
+    async def _respond(self, conn: Conn, asked_by: str | None = None) -> None:
         try:
             step = self.brain(conn, {})
             if isinstance(step, Fail):
-                await self._error(conn, step.code, step.message, param=step.param, kind=step.type)
+                await self._error(conn, step.code, step.message, param=step.param, kind=step.type,
+                                  event_id=asked_by)  # fmt: skip
                 return
             response_id = self._id("resp")
-            await self._send(conn, {"type": "response.created",
-                                    "response": {"id": response_id, "status": "in_progress"}})
+            await self._send(
+                conn,
+                {
+                    "type": "response.created",
+                    "response": {"id": response_id, "status": "in_progress"},
+                },
+            )
             if isinstance(step, CallTools):
-                output, status = await self._call_tools(conn, response_id, step), "completed"
+                output, status = await self._call_tools(conn, response_id, step), step.status
             else:
                 output, status = await self._speak(conn, response_id, step)
             conn.items.extend(output)
-            details = ({"type": "cancelled", "reason": "client_cancelled"}
-                       if status == "cancelled" else None)  # fmt: skip
+            details = {"cancelled": {"type": "cancelled", "reason": "client_cancelled"},
+                       "incomplete": {"type": "incomplete", "reason": "max_output_tokens"},
+                       }.get(status)  # fmt: skip
             await self._send(conn, {"type": "response.done", "response": {
                 "id": response_id, "status": status, "status_details": details,
                 "output": output, "usage": usage(conn, output)}})  # fmt: skip
-        except Exception:  # noqa: BLE001 - the client went away mid-answer
+        except Exception:
             return
         finally:
             conn.active = False
@@ -477,19 +505,43 @@ class RealtimeServer:
     async def _call_tools(self, conn: Conn, response_id: str, step: CallTools) -> list[Any]:
         output = []
         for index, (name, args) in enumerate(step.calls):
-            item = {"id": self._id("item"), "type": "function_call", "status": "completed",
-                    "call_id": self._id("call"), "name": name, "arguments": json.dumps(args)}
-            await self._send(conn, {"type": "response.output_item.added", "response_id":
-                                    response_id, "output_index": index,
-                                    "item": {**item, "arguments": "", "status": "in_progress"}})
-            done = {"type": "response.function_call_arguments.done", "response_id": response_id,
-                    "item_id": item["id"], "output_index": index, "call_id": item["call_id"],
-                    "arguments": item["arguments"]}
+            item = {
+                "id": self._id("item"),
+                "type": "function_call",
+                "status": "completed",
+                "call_id": self._id("call"),
+                "name": name,
+                "arguments": json.dumps(args),
+            }
+            await self._send(
+                conn,
+                {
+                    "type": "response.output_item.added",
+                    "response_id": response_id,
+                    "output_index": index,
+                    "item": {**item, "arguments": "", "status": "in_progress"},
+                },
+            )
+            done = {
+                "type": "response.function_call_arguments.done",
+                "response_id": response_id,
+                "item_id": item["id"],
+                "output_index": index,
+                "call_id": item["call_id"],
+                "arguments": item["arguments"],
+            }
             if conn.protocol == "ga":
                 done["name"] = name
             await self._send(conn, done)
-            await self._send(conn, {"type": "response.output_item.done", "response_id":
-                                    response_id, "output_index": index, "item": item})
+            await self._send(
+                conn,
+                {
+                    "type": "response.output_item.done",
+                    "response_id": response_id,
+                    "output_index": index,
+                    "item": item,
+                },
+            )
             output.append(item)
         return output  # fmt: skip
 
@@ -502,9 +554,21 @@ class RealtimeServer:
                 "content_index": 0}  # fmt: skip
         text_kind = "response.output_text.delta" if step.text_only else (
             "response.output_audio_transcript.delta")  # fmt: skip
-        await self._send(conn, {"type": "response.output_item.added", "response_id": response_id,
-                                "output_index": 0, "item": {"id": item_id, "type": "message",
-                                "role": "assistant", "status": "in_progress", "content": []}})
+        await self._send(
+            conn,
+            {
+                "type": "response.output_item.added",
+                "response_id": response_id,
+                "output_index": 0,
+                "item": {
+                    "id": item_id,
+                    "type": "message",
+                    "role": "assistant",
+                    "status": "in_progress",
+                    "content": [],
+                },
+            },
+        )
         conn.generated_ms[item_id] = 0.0
         sent_words, status = 0, step.status
         for n in range(max(len(chunks), len(words))):
@@ -513,12 +577,15 @@ class RealtimeServer:
                 await self._send(conn, {"type": text_kind, **base, "delta": piece})
                 sent_words += 1
             if n < len(chunks):
-                delta: dict[str, Any] = {"type": "response.output_audio.delta", **base,
-                                         "delta": base64.b64encode(chunks[n]).decode()}
+                delta: dict[str, Any] = {
+                    "type": "response.output_audio.delta",
+                    **base,
+                    "delta": base64.b64encode(chunks[n]).decode(),
+                }
                 if self.stamp:
                     delta["t_ns"] = time.monotonic_ns()
-                await self._send(conn, delta)
                 conn.generated_ms[item_id] += len(chunks[n]) / BYTES_PER_MS
+                await self._send(conn, delta)
                 if step.hold_after is not None and n + 1 == step.hold_after:
                     await self._hold(conn)
             if conn.cancel.is_set():
@@ -538,6 +605,18 @@ class RealtimeServer:
         while not conn.cancel.is_set() and not self._release.is_set():
             await asyncio.sleep(0.005)
 
+
+WATCHED = frozenset(
+    {
+        "response.output_audio.delta",
+        "response.audio.delta",
+        "response.done",
+        "response.created",
+        "error",
+        "input_audio_buffer.speech_started",
+    }
+)
+"""Events whose sending wakes `wait` (tests wait on what the server has sent)."""
 
 PREVIEW_NAMES = {
     "response.output_audio.delta": "response.audio.delta",
@@ -577,17 +656,29 @@ def session_problem(protocol: str, session: dict[str, Any]) -> tuple[str, str, s
     return None
 
 
+def input_setting(conn: Conn, preview: str, ga: str) -> Any:
+    """A session's input-audio setting: flat in the preview protocol, under `audio.input` in GA."""
+    if conn.protocol == "preview":
+        return conn.session.get(preview)
+    return ((conn.session.get("audio") or {}).get("input") or {}).get(ga)
+
+
 def usage(conn: Conn, output: list[Any]) -> dict[str, Any]:
     """Token counts in the `response.done` shape (10 audio tokens a second in, 20 out)."""
-    heard = sum(1 for item in conn.items if item.get("role") == "user" and any(
-        part.get("type") == "input_audio" for part in item.get("content") or []))
+    heard = sum(
+        1
+        for item in conn.items
+        if item.get("role") == "user"
+        and any(part.get("type") == "input_audio" for part in item.get("content") or [])
+    )
     out_audio = sum(int(conn.generated_ms.get(i.get("id", ""), 0) // 50) for i in output)
     text_in, audio_in, text_out = 20 + 5 * len(conn.items), 10 * heard, 5 + 2 * len(output)
     return {"total_tokens": text_in + audio_in + text_out + out_audio,
             "input_tokens": text_in + audio_in, "output_tokens": text_out + out_audio,
             "input_token_details": {"text_tokens": text_in, "audio_tokens": audio_in,
                                     "cached_tokens": 0},
-            "output_token_details": {"text_tokens": text_out, "audio_tokens": out_audio}}  # fmt: skip
+            "output_token_details": {"text_tokens": text_out,
+                                     "audio_tokens": out_audio}}  # fmt: skip
 
 
 @contextlib.contextmanager

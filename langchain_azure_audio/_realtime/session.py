@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
@@ -107,6 +108,7 @@ class LiveSession:
         self._max_retries, self._reconnect_delay = max_retries, reconnect_delay
         self._push_to_talk, self._start_run = push_to_talk, start_run
         self._wire: Wire | None = None
+        self._opening: asyncio.Future[Wire] | None = None
         self._events: asyncio.Queue[Any] = asyncio.Queue()
         self._ready = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
@@ -153,6 +155,9 @@ class LiveSession:
         if tasks:
             await asyncio.wait(tasks, timeout=self._timeout)
         self._reader = None
+        if self._opening is not None:  # a reconnection under way: close what it opens
+            with contextlib.suppress(BaseException):
+                await (await asyncio.wait_for(self._opening, self._timeout)).close()
         if self._wire is not None:
             await self._wire.close()
         self._events.put_nowait(_END)
@@ -465,7 +470,10 @@ class LiveSession:
         while True:
             attempt += 1
             try:
-                wire = await self._open_wire()
+                # shielded: a close of the session meanwhile waits for it and closes it
+                self._opening = asyncio.ensure_future(self._open_wire())
+                wire = await asyncio.shield(self._opening)
+                self._opening = None
                 break
             except (AzureAudioAuthenticationError, DeploymentNotFoundError):
                 raise  # a refused sign-in or a missing deployment: at once

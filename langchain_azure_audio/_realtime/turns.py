@@ -46,12 +46,12 @@ def heard_text(transcript: str, heard: float, generated: float) -> str:
     """The words of `transcript` heard in `heard` of `generated` milliseconds.
 
     The service sends no word timings, so the words are cut in proportion to the
-    audio heard (rounded to the nearest word).
+    audio heard; a word cut in the middle is not kept.
     """
     if generated <= 0 or heard >= generated:
         return transcript
     words = transcript.split()
-    kept = math.floor(len(words) * heard / generated + 0.5)
+    kept = math.floor(len(words) * heard / generated)
     return " ".join(words[:kept])
 
 

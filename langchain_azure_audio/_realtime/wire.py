@@ -33,6 +33,7 @@ class Wire:
         self.protocol = protocol
         self._lock = asyncio.Lock()
         self.closed = False
+        self._closing: asyncio.Future[None] | None = None
 
     async def send(self, event: Mapping[str, Any]) -> None:
         await self.send_text(json.dumps(event))
@@ -44,20 +45,56 @@ class Wire:
 
     async def recv(self, timeout: float | None) -> dict[str, Any]:
         """The next event, with its GA name. Raises `asyncio.TimeoutError` after `timeout`
-        seconds, or the transport's `ConnectionClosed`."""
-        raw = await asyncio.wait_for(self.connection.recv_bytes(), timeout)
+        seconds, or the transport's `ConnectionClosed`.
+
+        The deadline is a timer that cancels this task when it fires (the way
+        `asyncio.timeout` works, which Python 3.10 lacks) rather than
+        `asyncio.wait_for`: no task per event, and a cancellation from outside
+        (a cancelled `ainvoke`) reaches the receive at once.
+        """
+        if timeout is None:
+            raw = await self.connection.recv_bytes()
+        else:
+            task = asyncio.current_task()
+            assert task is not None
+            fired: list[bool] = []
+            timer = asyncio.get_running_loop().call_later(timeout, _expire, task, fired)
+            try:
+                raw = await self.connection.recv_bytes()
+            except asyncio.CancelledError:
+                if not fired:
+                    raise
+                uncancel = getattr(task, "uncancel", None)  # Python 3.11+ counts cancels
+                if uncancel is not None:
+                    uncancel()
+                raise asyncio.TimeoutError(f"no event for {timeout:g} s") from None
+            finally:
+                timer.cancel()
         event = json.loads(raw)
         if not isinstance(event, dict):
             raise AzureAudioServiceError(f"The realtime service sent a non-event: {raw[:80]!r}")
         return normalize_event(event, self.protocol)
 
     async def close(self) -> None:
-        """Close the connection; the service sees the close frame at once."""
-        if self.closed:
-            return
-        self.closed = True
+        """Close the connection; the service sees the close frame at once.
+
+        The close runs in a task of its own, shielded: a caller cancelled meanwhile (a
+        session closing while it reconnects) does not leave it half done, and every
+        later caller waits for the same close.
+        """
+        if self._closing is None:
+            self.closed = True
+            self._closing = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._closing)
+
+    async def _close(self) -> None:
         with contextlib.suppress(Exception):  # closing a connection that already failed
             await asyncio.wait_for(self.connection.close(), CLOSE_TIMEOUT + 0.5)
+
+
+def _expire(task: asyncio.Task[Any], fired: list[bool]) -> None:
+    fired.append(True)
+    task.cancel()
 
 
 async def one_response(

@@ -72,8 +72,8 @@ class TestAzureChatOpenAIRealtimeStandard(ChatModelIntegrationTests):
         return AzureChatOpenAIRealtime(**_params())
 
     def invoke_with_audio_input(self, *, stream: bool = False) -> AIMessage:
-        message = HumanMessage(content=[{"type": "text", "text": "What is asked here?"},
-                                        audio_block(CASSETTES / "audio" / "question.wav")])  # fmt: skip
+        question = audio_block(CASSETTES / "audio" / "question.wav")
+        message = HumanMessage(content=[{"type": "text", "text": "What is asked here?"}, question])
         return _run(self._model(), [message], stream)
 
     def invoke_with_audio_output(self, *, stream: bool = False) -> AIMessage:
