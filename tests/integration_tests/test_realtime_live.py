@@ -208,6 +208,27 @@ async def test_speech_during_an_answer_truncates_it_at_what_was_played() -> None
     assert heard.content == "alpha bravo"  # 5 words arrived, 250 of their 500 ms heard: 2.5
 
 
+async def test_audio_already_received_is_not_delivered_after_a_barge_in() -> None:
+    """Six chunks reach the session; the app has played two when the user speaks: the
+    other four, waiting in the session, must never reach it."""
+    steps = scripted(Speak("one two three four five six", hold_after=6))
+    with RealtimeServer(steps) as server:
+        async with make(server).connect() as live:
+            await live.say("Count.")
+            seen = await _answer_started(live, 2)
+            generated = server.connections[0].generated_ms
+            await server.await_(lambda: sum(generated.values()) == 6 * CHUNK_MS)
+            server.inject({"type": "input_audio_buffer.speech_started", "audio_start_ms": 0,
+                           "item_id": "item_user"})  # fmt: skip
+            # the session cuts the answer before it sends the truncate: wait for that
+            await server.await_(lambda: bool(server.received("conversation.item.truncate")))
+            after: list[LiveEvent] = []
+            interrupted = await until(live, "interrupted", after)
+    assert interrupted.generated_ms == 6 * CHUNK_MS  # type: ignore[union-attr]
+    assert len([e for e in seen if e.type == "audio"]) == 2
+    assert [e.type for e in after if e.type == "audio"] == []
+
+
 async def test_interrupt_without_playback_reports_cuts_by_wall_clock_and_never_past_generated() -> (
     None
 ):
