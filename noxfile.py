@@ -145,6 +145,8 @@ def lowest(session: nox.Session) -> None:
         "--ignore", "tests/unit_tests/test_standard.py",
         "tests/integration_tests/test_recorded_service.py",  # replays (the openai floor)
         "tests/integration_tests/test_faults.py",  # retries resend a streamed body (3.19)
+        "tests/integration_tests/test_realtime.py",  # the SDK's realtime connection (3.19)
+        "tests/integration_tests/test_realtime_live.py",
         *session.posargs,
     )  # fmt: skip
     with session.chdir(session.create_tmp()):  # and the offline demo, which needs vcrpy's replay

@@ -183,7 +183,8 @@ def test_structured_output_forces_the_one_function() -> None:
 
 
 def test_create_agent_runs_a_tool_through_the_realtime_model() -> None:
-    from langchain.agents import create_agent
+    agents = pytest.importorskip("langchain.agents", reason="create_agent needs langchain")
+    create_agent = agents.create_agent
 
     calls = []
 
