@@ -109,7 +109,13 @@ class RealtimeServer:
                                            max_size=None)  # fmt: skip
                 self.port = self._server.sockets[0].getsockname()[1]
                 started.set()
-                await self._server.serve_forever()
+                try:
+                    await self._server.serve_forever()
+                finally:  # answers still held or under way end with the server
+                    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                    for task in others:
+                        task.cancel()
+                    await asyncio.gather(*others, return_exceptions=True)
 
             with contextlib.suppress(asyncio.CancelledError):
                 loop.run_until_complete(main())

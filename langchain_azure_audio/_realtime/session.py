@@ -63,6 +63,7 @@ from langchain_azure_audio._translate.messages import MODEL_PROVIDER, usage_meta
 from langchain_azure_audio.errors import (
     AzureAudioAuthenticationError,
     AzureAudioError,
+    AzureAudioInputError,
     AzureAudioServiceError,
     DeploymentNotFoundError,
 )
@@ -207,7 +208,13 @@ class LiveSession:
             await self._request_response()
 
     async def say(self, text: str) -> None:
-        """Add a user turn as text and ask for an answer."""
+        """Add a user turn as text and ask for an answer.
+
+        Raises:
+            AzureAudioInputError: `text` is not a non-empty string (before anything is sent).
+        """
+        if not isinstance(text, str) or not text.strip():
+            raise AzureAudioInputError(f"say() takes the user's words as text, got {text!r:.40}.")
         self._check_open()
         self.messages.append(HumanMessage(content=text))
         await self._send(proto.item_create(proto.user_text_item(text)))
@@ -216,6 +223,8 @@ class LiveSession:
     def played(self, ms: float) -> None:
         """Report how much of the current answer the app has actually played (ms), so an
         interruption keeps exactly what the user heard."""
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms != ms:
+            raise AzureAudioInputError(f"played() takes milliseconds as a number, got {ms!r:.40}.")
         if self._answer is not None and not self._answer.interrupted:
             self._answer.played_ms = max(0.0, float(ms))
 
@@ -425,11 +434,14 @@ class LiveSession:
 
     async def _answer_calls(self, calls: list[dict[str, Any]]) -> None:
         results = await run_tools(calls, self._tools, timeout=self._tool_timeout, emit=self._emit)
-        for result in results:
-            self.messages.append(result)
-            output = proto.function_call_output(result.tool_call_id, str(result.content))
-            await self._send(proto.item_create(output))
-        await self._request_response()  # one response for all the results
+        try:
+            for result in results:
+                self.messages.append(result)
+                output = proto.function_call_output(result.tool_call_id, str(result.content))
+                await self._send(proto.item_create(output))
+            await self._request_response()  # one response for all the results
+        except AzureAudioError:
+            pass  # the session failed meanwhile: its iterator raises that error
 
     # -------------------------------------------------------------- barge-in
 

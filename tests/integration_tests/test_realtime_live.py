@@ -376,6 +376,16 @@ async def test_bad_audio_is_refused_before_sending(audio: Any, rate: int, says: 
     assert server.received("input_audio_buffer.append") == []
 
 
+async def test_bad_say_and_played_are_refused() -> None:
+    with RealtimeServer() as server:
+        async with make(server).connect() as live:
+            with pytest.raises(AzureAudioInputError, match="say"):
+                await live.say("   ")
+            with pytest.raises(AzureAudioInputError, match="milliseconds"):
+                live.played("a lot")  # type: ignore[arg-type]
+    assert server.received("conversation.item.create") == []
+
+
 async def test_an_error_event_is_a_typed_event_and_the_session_goes_on() -> None:
     steps = scripted(Fail("rate_limit_exceeded", "Slow down."), Speak("Now fine."))
     with RealtimeServer(steps) as server:
