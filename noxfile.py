@@ -132,7 +132,7 @@ def lowest(session: nox.Session) -> None:
     The runtime dependencies and the test tools are installed at their floors,
     and the offline demo runs too. langchain-tests (the standard unit suite) and
     langchain need a newer langchain-core than ours, so they stay out, and
-    test_standard.py with them.
+    test_standard.py and test_realtime_standard.py with them.
     """
     session.install("uv>=0.5")
     test_core = PYPROJECT["project"]["optional-dependencies"]["test-core"]
@@ -143,8 +143,11 @@ def lowest(session: nox.Session) -> None:
     session.run(
         "python", "-m", "pytest", "-q", "tests/unit_tests",
         "--ignore", "tests/unit_tests/test_standard.py",
+        "--ignore", "tests/unit_tests/test_realtime_standard.py",
         "tests/integration_tests/test_recorded_service.py",  # replays (the openai floor)
         "tests/integration_tests/test_faults.py",  # retries resend a streamed body (3.19)
+        "tests/integration_tests/test_realtime.py",  # the SDK's realtime connection (3.19)
+        "tests/integration_tests/test_realtime_live.py",
         *session.posargs,
     )  # fmt: skip
     with session.chdir(session.create_tmp()):  # and the offline demo, which needs vcrpy's replay

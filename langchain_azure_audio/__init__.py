@@ -1,5 +1,6 @@
 """Azure OpenAI audio chat models (`gpt-audio-1.5`, `gpt-audio`, `gpt-audio-mini`, and the
-retired `gpt-4o-audio-preview` / `gpt-4o-mini-audio-preview`) for LangChain.
+retired `gpt-4o-audio-preview` / `gpt-4o-mini-audio-preview`) and realtime models
+(`gpt-realtime`, `gpt-realtime-mini`, `gpt-realtime-1.5`, `gpt-realtime-2`) for LangChain.
 
 The public names are imported on first use (PEP 562), so that importing a
 submodule (the command line's `--help`, say) does not load LangChain and the
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         ModelRetirementWarning,
         VoiceNotAvailableError,
     )
+    from langchain_azure_audio.realtime import AzureChatOpenAIRealtime, LiveSession
     from langchain_azure_audio.stream_audio import (
         aiter_pcm,
         asave_stream,
@@ -53,6 +55,8 @@ _WHERE = {
     "save_audio": "audio",
     "DOCUMENTED_VOICES": "chat_models",
     "AzureChatOpenAIAudio": "chat_models",
+    "AzureChatOpenAIRealtime": "realtime",
+    "LiveSession": "realtime",
     "aiter_pcm": "stream_audio",
     "asave_stream": "stream_audio",
     "chunk_pcm": "stream_audio",
@@ -90,9 +94,11 @@ __all__ = [
     "AzureAudioRateLimitError",
     "AzureAudioServiceError",
     "AzureChatOpenAIAudio",
+    "AzureChatOpenAIRealtime",
     "ContentFilterError",
     "DeploymentNotFoundError",
     "InvalidAudioError",
+    "LiveSession",
     "ModelRetirementWarning",
     "StreamInterruptedError",
     "VoiceNotAvailableError",

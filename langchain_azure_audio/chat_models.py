@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Final
 
 import openai
@@ -22,14 +22,9 @@ from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from langchain_core.utils import from_env, secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from langchain_core.utils import from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from langchain_azure_audio._azure.auth import (
-    COGNITIVE_SERVICES_SCOPE,
-    Credentials,
-    resolve_credentials,
-)
 from langchain_azure_audio._azure.body import JsonBody
 from langchain_azure_audio._azure.clients import (
     ApiKind,
@@ -40,13 +35,13 @@ from langchain_azure_audio._azure.clients import (
     request_options,
     sync_client,
 )
-from langchain_azure_audio._azure.endpoint import normalize_endpoint
 from langchain_azure_audio._azure.service_errors import (
     MIN_AUDIO_API_VERSION,
     RequestContext,
     translate_error,
 )
-from langchain_azure_audio._model.lifecycle import NOTICES, Retirement, retirement_of
+from langchain_azure_audio._model.azure_settings import AzureSettings
+from langchain_azure_audio._model.lifecycle import NOTICES
 from langchain_azure_audio._model.profiles import (
     ALL_VOICES,
     model_profile,
@@ -63,7 +58,6 @@ from langchain_azure_audio._translate import messages as translate
 from langchain_azure_audio._translate.streaming import STREAM_AUDIO_FORMAT, StreamAssembler
 from langchain_azure_audio._translate.tool_schemas import format_tools, tool_choice_param
 from langchain_azure_audio.errors import (
-    AzureAudioConfigError,
     AzureAudioInputError,
     AzureAudioServiceError,
 )
@@ -87,7 +81,7 @@ register_translator(
 )
 
 
-class AzureChatOpenAIAudio(BaseChatModel):
+class AzureChatOpenAIAudio(AzureSettings, BaseChatModel):
     """Azure OpenAI audio chat models (`gpt-audio-1.5`, `gpt-audio`, `gpt-audio-mini`,
     and the retired `gpt-4o-audio-preview` / `gpt-4o-mini-audio-preview`).
 
@@ -121,41 +115,11 @@ class AzureChatOpenAIAudio(BaseChatModel):
         ```
     """
 
-    azure_deployment: str | None = Field(
-        default_factory=from_env("AZURE_OPENAI_DEPLOYMENT_NAME", default=None)
-    )
-    """Deployment name (env `AZURE_OPENAI_DEPLOYMENT_NAME`)."""
-    azure_endpoint: str | None = Field(
-        default_factory=from_env("AZURE_OPENAI_ENDPOINT", default=None)
-    )
-    """`https://<resource>.openai.azure.com` for the classic API, or
-    `https://<resource>.openai.azure.com/openai/v1` for the v1 API (env `AZURE_OPENAI_ENDPOINT`)."""
-    model_name: str | None = Field(default=None, alias="model")
-    """The model behind the deployment (e.g. `gpt-audio-1.5`), when the deployment's name
-    does not say it; sets `profile` and tracing. A deployment named like a known model
-    is taken as that model."""
     api_version: str = Field(
         default_factory=from_env("OPENAI_API_VERSION", default=MIN_AUDIO_API_VERSION)
     )
     """Azure api-version of the classic API (env `OPENAI_API_VERSION`); audio needs
     `2025-01-01-preview`+. The v1 API takes none."""
-    api_key: SecretStr | None = Field(
-        default_factory=secret_from_env("AZURE_OPENAI_API_KEY", default=None)
-    )
-    """API key (env `AZURE_OPENAI_API_KEY`); never printed. Omit for keyless Entra ID."""
-    azure_ad_token_provider: Callable[[], str] | None = Field(default=None, exclude=True)
-    """A callable returning an Entra ID bearer token (used when no API key is set)."""
-    azure_ad_async_token_provider: Callable[[], Awaitable[str]] | None = Field(
-        default=None, exclude=True
-    )
-    """Async variant for the async client; defaults to `azure_ad_token_provider`."""
-    token_scope: str = COGNITIVE_SERVICES_SCOPE
-    """Entra ID scope of keyless auth's tokens (Azure OpenAI's, classic and v1 alike)."""
-    voice: str = "alloy"
-    """Output voice: alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin or cedar
-    (the retired previews offered alloy, echo and shimmer)."""
-    allow_unknown_voice: bool = False
-    """Opt out of the voice check, to try voices Azure has not documented yet."""
     audio_format: str = "wav"
     """Output audio format: wav, aac, mp3, flac, opus or pcm16. Streams are always pcm16."""
     modalities: list[str] = Field(default_factory=lambda: ["text", "audio"])
@@ -168,13 +132,8 @@ class AzureChatOpenAIAudio(BaseChatModel):
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request parameters passed through to the service."""
-    max_retries: int = 2
-    """Retries for connection errors, 408/409/429 and 5xx (the `openai` SDK's logic)."""
-    timeout: float | None = Field(default=None, alias="request_timeout")
-    """Seconds before a request times out (the SDK default when `None`)."""
     streaming: bool = False
     """Make `invoke` stream under the hood (the answer is the same)."""
-    default_headers: dict[str, str] | None = None
     http_client: Any | None = Field(default=None, exclude=True)
     """An `httpx2.Client` for the sync `openai` client (proxies, tests)."""
     http_async_client: Any | None = Field(default=None, exclude=True)
@@ -185,7 +144,6 @@ class AzureChatOpenAIAudio(BaseChatModel):
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)
     _async_loop: asyncio.AbstractEventLoop | None = PrivateAttr(default=None)
-    _credentials: Credentials | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -198,18 +156,7 @@ class AzureChatOpenAIAudio(BaseChatModel):
 
     def _check_settings(self) -> None:
         """Typed errors for bad settings, before any request."""
-        if not self.azure_endpoint:
-            raise AzureAudioConfigError(
-                "azure_endpoint is not set: pass azure_endpoint='https://<resource>.openai."
-                "azure.com' or set AZURE_OPENAI_ENDPOINT."
-            )
-        self.azure_endpoint = normalize_endpoint(self.azure_endpoint)  # pasted request URLs
-        if not self.azure_deployment:
-            raise AzureAudioConfigError(
-                "azure_deployment is not set: pass the name of your audio model deployment "
-                "(e.g. azure_deployment='gpt-audio-1.5') or set "
-                "AZURE_OPENAI_DEPLOYMENT_NAME."
-            )
+        self._check_deployment_settings("audio model")
         check_call_settings(
             voice=self.voice,
             audio_format=self.audio_format,
@@ -217,24 +164,9 @@ class AzureChatOpenAIAudio(BaseChatModel):
             expired_audio=self.expired_audio,
             allow_unknown_voice=self.allow_unknown_voice,
         )
-        if self.max_retries < 0:
-            raise AzureAudioConfigError("max_retries must be 0 or more.")
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return model_profile(self.audio_model_name)
-
-    @property
-    def audio_model_name(self) -> str | None:
-        """The model behind the deployment: `model_name`, or the deployment's name when it
-        names a known audio model (`None` otherwise)."""
-        return resolve_model_name(self.model_name, self.azure_deployment)
-
-    @property
-    def retirement(self) -> Retirement | None:
-        """When the deployment's model retires, as Microsoft published it on a given date
-        (`date`, `published_on`, `source`), and the model to move to (`replacement`);
-        `None` for a model this package does not know. `str()` says it in a sentence."""
-        return retirement_of(self.audio_model_name)
 
     @property
     def api_kind(self) -> ApiKind:
@@ -288,16 +220,6 @@ class AzureChatOpenAIAudio(BaseChatModel):
         return params
 
     # ------------------------------------------------------------- clients
-
-    def _creds(self) -> Credentials:
-        if self._credentials is None:
-            self._credentials = resolve_credentials(
-                self.api_key.get_secret_value() if self.api_key else None,
-                self.azure_ad_token_provider,
-                self.azure_ad_async_token_provider,
-                scope=self.token_scope,
-            )
-        return self._credentials
 
     def _client_options(self) -> ClientOptions:
         return ClientOptions(

@@ -19,7 +19,10 @@ plus request-shape, cancellation and token-provider guarantees added with
 their tests, and the user-visible bugs an audit found the suite let through
 (issue 24: streams that never complete, caught by the small soak in the suite;
 the published pages' verdicts; book order, subtitle hours, the voice page's
-barge-in and turns; the retry layer).
+barge-in and turns; the retry layer), and the live session's guarantees (issue 26:
+truncation at what was played, tools only from completed responses and one response
+after their results, reconnection keeping the conversation and signing in afresh,
+no audio after a barge-in).
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ SUBTITLES = ("tests/unit_tests/test_long_text.py", "tests/integration_tests/test
 COST = "tests/unit_tests/test_cost.py"
 LIFECYCLE = "tests/unit_tests/test_lifecycle.py"
 ESTIMATES = "tests/integration_tests/test_cli_estimates.py"
+LIVE = "tests/integration_tests/test_realtime_live.py"
+REALTIME_UNIT = "tests/unit_tests/test_realtime_protocol.py"
 
 
 @dataclass(frozen=True)
@@ -383,7 +388,59 @@ MUTANTS: tuple[Mutant, ...] = (
         (ESTIMATES,),
         "a job above --confirm-above starts without asking, even with no one to ask",
     ),
-)
+    Mutant(
+        "truncate-ignores-played",
+        "langchain_azure_audio/_realtime/turns.py",
+        "if played_ms is not None:",
+        "if False:",
+        (f"{REALTIME_UNIT}::test_heard_ms",
+         f"{LIVE}::test_speech_during_an_answer_truncates_it_at_what_was_played"),
+        "a barge-in truncates the answer by the clock, not at what the app reported playing",
+    ),
+    Mutant(
+        "tool-from-unfinished-response",
+        "langchain_azure_audio/_realtime/session.py",
+        'calls = parse_calls(proto.function_calls(response)) if status == "completed" else []',
+        "calls = parse_calls(proto.function_calls(response))",
+        (f"{LIVE}::test_no_tool_runs_from_a_response_that_did_not_complete",),
+        "a tool runs from a cancelled or incomplete response (the model never finished asking)",
+    ),
+    Mutant(
+        "response-per-tool-result",
+        "langchain_azure_audio/_realtime/session.py",
+        "await self._send(proto.item_create(output))",
+        "await self._send(proto.item_create(output)); await self._create_response()",
+        (f"{LIVE}::test_tools_run_concurrently_then_one_response",),
+        "after two tool results the model is asked for an answer after each one",
+    ),
+    Mutant(
+        "reconnect-forgets-conversation",
+        "langchain_azure_audio/_realtime/session.py",
+        "said = [m for m in self.messages if not (isinstance(m, HumanMessage) and not m.text)]",
+        "said: list[BaseMessage] = []",
+        (f"{LIVE}::test_session_limit_reconnects_with_a_fresh_token_and_the_conversation",
+         f"{LIVE}::test_a_dropped_socket_is_reconnected_the_same_way"),
+        "after the 30-minute limit or a drop the model no longer knows what was said",
+    ),
+    Mutant(
+        "reconnect-reuses-the-token",
+        "langchain_azure_audio/_azure/realtime.py",
+        "token = provider()",
+        'token = creds.__dict__.setdefault("_first_token", provider())',
+        (f"{LIVE}::test_session_limit_reconnects_with_a_fresh_token_and_the_conversation",
+         "tests/integration_tests/test_realtime.py::"
+         "test_token_provider_is_asked_for_a_fresh_token_per_connection"),
+        "a reconnection signs in with the first connection's (by then expired) token",
+    ),
+    Mutant(
+        "audio-after-barge-in",
+        "langchain_azure_audio/_realtime/session.py",
+        "if event.item_id in self._cut_items:",
+        "if False:",
+        (f"{LIVE}::test_audio_already_received_is_not_delivered_after_a_barge_in",),
+        "the interrupted answer keeps playing: its late audio still reaches the app",
+    ),
+)  # fmt: skip
 
 
 def locate(mutant: Mutant, root: Path) -> tuple[list[str], int]:

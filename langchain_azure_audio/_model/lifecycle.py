@@ -1,7 +1,7 @@
 """Retirement warnings without false alarms: once per process, from published dates.
 
-The dates are `_model.profiles.KNOWN_MODELS`', each with the date of the copy of
-Microsoft's schedule it was taken from. A model version past, or within
+The dates are `_model.profiles.KNOWN_MODELS`' and `REALTIME_MODELS`', each with the
+date of the copy of Microsoft's schedule it was taken from. A model version past, or within
 `WARN_DAYS` of, its published retirement gets one `ModelRetirementWarning` per
 process (Python `warnings`; the command line prints it as one stderr line),
 naming the date, the page's date and the model to move to. Nothing here ever
@@ -28,7 +28,9 @@ from typing import Final
 
 from langchain_azure_audio._model.profiles import (
     AudioModel,
+    RealtimeModel,
     find_model,
+    find_realtime_model,
     split_model_name,
     versions_of,
 )
@@ -60,18 +62,21 @@ class Retirement:
 
 
 def retirement_of(name: str | None) -> Retirement | None:
-    """The published retirement of the model (version) `name` refers to; `None` if unknown."""
-    known = find_model(name)
-    if known is None:
+    """The published retirement of the model (version) `name` refers to (an audio chat
+    model or a realtime model); `None` if unknown or no date is published."""
+    known: AudioModel | RealtimeModel | None = find_model(name) or find_realtime_model(name)
+    if known is None or not (known.retirement and known.published_on and known.schedule):
         return None
     return Retirement(known.name, known.version, known.retirement, known.published_on,
                       known.schedule, known.replacement)  # fmt: skip
 
 
-def notice(model: AudioModel, today: date) -> str | None:
+def notice(model: AudioModel | RealtimeModel, today: date) -> str | None:
     """The warning for `model` on `today`, or `None` while it is more than `WARN_DAYS`
-    from its published retirement."""
+    from its published retirement (or no date is published)."""
     retires = model.retirement_date
+    if retires is None or model.retirement is None:
+        return None
     if today < retires - timedelta(days=WARN_DAYS):
         return None
     earliest = "no earlier than " if model.retirement.startswith(">=") else ""
@@ -121,7 +126,7 @@ class Notices:
         return message
 
 
-def _retiring(name: str, today: date) -> AudioModel | None:
+def _retiring(name: str, today: date) -> AudioModel | RealtimeModel | None:
     """The version `name` refers to, when it is certainly retiring: the named version, or
     for a bare name the one of its versions, when all of them are retiring."""
     base, version = split_model_name(name)
@@ -133,9 +138,10 @@ def _retiring(name: str, today: date) -> AudioModel | None:
     return versions[0]
 
 
-def _warn(message: str, model: AudioModel) -> None:
+def _warn(message: str, model: AudioModel | RealtimeModel) -> None:
+    retires = model.retirement_date
     warning = ModelRetirementWarning(message, model=f"{model.name}-{model.version}",
-                                     retirement=model.retirement_date.isoformat(),
+                                     retirement=retires.isoformat() if retires else "",
                                      replacement=model.replacement)  # fmt: skip
     try:
         warnings.warn(warning, stacklevel=3)

@@ -29,6 +29,33 @@ model-name inference from a deployment name. Sources (stored copies, read 2026-1
   pcm16): the `voice`/`format` fields of the chat-completions `audio`
   parameter (openai SDK 3.x `ChatCompletionAudioParam`, the same list in
   Azure's `@azure/ai-voicelive` `KnownOAIVoice`).
+
+The realtime models (`REALTIME_MODELS`, for `AzureChatOpenAIRealtime`), as stored
+on 2026-12-07:
+
+* Versions, stages and retirement dates: the same retirement schedule, newest copy
+  (the rendered page of 2026-09-02, as for the audio models): gpt-realtime 2025-08-28
+  retires 2027-03-02, gpt-realtime-1.5 2026-02-23 retires 2027-08-24. That copy lists
+  each gpt-realtime-mini version twice (2025-10-06: 2027-04-06 and 2026-09-21;
+  2025-12-15: 2027-06-15 and 2026-12-15); the later dates are kept, as they agree
+  with the same copy's gpt-audio-mini rows (a warning on the earlier date would be
+  the false alarm issue 29 is about). It lists gpt-realtime-2 as "Preview,
+  2026-08-31", while the copy of 2026-07-07 (ms.date 2026-07-07) gives the GA
+  version 2026-05-06 retiring 2027-05-06: that GA row is kept, with its own page
+  date. The previews gpt-4o-realtime-preview and gpt-4o-mini-realtime-preview
+  (2024-12-17) are listed as supported in Azure's "Use the GPT Realtime API via
+  WebSockets" (articles/foundry/openai/how-to/realtime-audio-websockets.md, ms.date
+  2026-01-29), but no stored Microsoft page gives their retirement date: none is
+  recorded (their profile has no `status`, and no warning is given).
+* Token limits: OpenAI's model pages (developers.openai.com/api/docs/models/...):
+  gpt-realtime and gpt-realtime-1.5 32,000 context and 4,096 output tokens,
+  gpt-realtime-2 128,000 and 32,000, gpt-4o-realtime-preview 32,000 and 4,096,
+  gpt-4o-mini-realtime-preview 16,000 and 4,096. No stored OpenAI page gives
+  gpt-realtime-mini's: none is recorded.
+* Voices: the ten of the GA protocol's `audio.output.voice` (openai SDK 3.x
+  `types/realtime/realtime_audio_config_output_param.py`); the preview protocol's
+  eight (`types/beta/realtime/...`: alloy, ash, ballad, coral, echo, sage,
+  shimmer, verse). Output audio is pcm16 (24 kHz mono) only.
 """
 
 from __future__ import annotations
@@ -36,7 +63,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from langchain_azure_audio.audio import OUTPUT_FORMATS
 
@@ -126,8 +153,69 @@ KNOWN_MODELS: Final = (
 # fmt: on
 """Newest first; the first entry of a name is its current version."""
 
+REALTIME_PREVIEW_VOICES: Final = ALL_VOICES[:8]
+"""The preview realtime protocol's voices (no marin, no cedar)."""
+
+
+@dataclass(frozen=True)
+class RealtimeModel:
+    """One Azure realtime model version and what Azure and OpenAI document for it.
+
+    `retirement` (with the date and address of the schedule copy it is from) and the
+    token limits are `None` where no stored page gives them.
+    """
+
+    name: str
+    version: str
+    stage: str  # "GA" or "Preview"
+    retirement: str | None
+    published_on: str | None = None
+    schedule: str | None = None
+    replacement: str | None = None
+    replacement_by: str = "this package"
+    voices: tuple[str, ...] = ALL_VOICES
+    max_input_tokens: int | None = None
+    max_output_tokens: int | None = None
+
+    @property
+    def retirement_date(self) -> date | None:
+        return date.fromisoformat(self.retirement.lstrip(">=")) if self.retirement else None
+
+    def status(self, today: date | None = None) -> str | None:
+        """`"retired"` once the retirement date has passed, `"active"` before, else `None`."""
+        retires = self.retirement_date
+        if retires is None:
+            return None
+        return "retired" if retires <= (today or date.today()) else "active"
+
+
+_RT: Final = ("2026-09-02", SCHEDULE)
+"""The GA realtime rows' schedule copy: the same page as the audio models'."""
+REALTIME_MODELS: Final = (
+    RealtimeModel("gpt-realtime-2", "2026-05-06", "GA", "2027-05-06", "2026-07-07", SCHEDULE,
+                  max_input_tokens=128_000, max_output_tokens=32_000),
+    RealtimeModel("gpt-realtime-1.5", "2026-02-23", "GA", "2027-08-24", *_RT,
+                  max_input_tokens=32_000, max_output_tokens=4_096),
+    RealtimeModel("gpt-realtime-mini", "2025-12-15", "GA", "2027-06-15", *_RT,
+                  replacement="gpt-realtime-1.5"),
+    RealtimeModel("gpt-realtime", "2025-08-28", "GA", "2027-03-02", *_RT,
+                  replacement="gpt-realtime-1.5", max_input_tokens=32_000,
+                  max_output_tokens=4_096),
+    RealtimeModel("gpt-realtime-mini", "2025-10-06", "GA", "2027-04-06", *_RT,
+                  replacement="gpt-realtime-mini-2025-12-15"),
+    RealtimeModel("gpt-4o-realtime-preview", "2024-12-17", "Preview", None,
+                  voices=REALTIME_PREVIEW_VOICES, max_input_tokens=32_000,
+                  max_output_tokens=4_096),
+    RealtimeModel("gpt-4o-mini-realtime-preview", "2024-12-17", "Preview", None,
+                  voices=REALTIME_PREVIEW_VOICES, max_input_tokens=16_000,
+                  max_output_tokens=4_096),
+)  # fmt: skip
+"""The realtime models, newest first; the first entry of a name is its current version."""
+
 MODEL_NAMES: Final = tuple(dict.fromkeys(m.name for m in KNOWN_MODELS))
 """Known model names, today's first."""
+
+_M = TypeVar("_M", AudioModel, RealtimeModel)
 
 # A deployment named like a model: exact, or with a version suffix
 # ("gpt-audio-2025-08-28", "gpt-4o-audio-preview-2024-12-17").
@@ -142,28 +230,41 @@ def split_model_name(name: str) -> tuple[str, str | None]:
     return match["name"], match["version"]
 
 
-def versions_of(name: str) -> tuple[AudioModel, ...]:
-    """Every known version of model `name` (no version suffix), newest first."""
-    return tuple(m for m in KNOWN_MODELS if m.name == name)
+def versions_of(name: str) -> tuple[AudioModel | RealtimeModel, ...]:
+    """Every known version of model `name` (no version suffix), newest first: an audio
+    chat model's or a realtime model's."""
+    return tuple(m for m in (*KNOWN_MODELS, *REALTIME_MODELS) if m.name == name)
 
 
 def find_model(name: str | None) -> AudioModel | None:
     """The known model (and version, if the name carries one) `name` refers to."""
+    return _find(name, KNOWN_MODELS)
+
+
+def find_realtime_model(name: str | None) -> RealtimeModel | None:
+    """The known realtime model (and version, if the name carries one) `name` refers to."""
+    return _find(name, REALTIME_MODELS)
+
+
+def _find(name: str | None, table: tuple[_M, ...]) -> _M | None:
     if not name:
         return None
     base, version = split_model_name(name)
-    candidates = versions_of(base)
+    candidates = [m for m in table if m.name == base]
     if version:
         exact = [m for m in candidates if m.version == version]
         return exact[0] if exact else (candidates[0] if candidates else None)
     return candidates[0] if candidates else None
 
 
-def resolve_model_name(model_name: str | None, deployment: str | None) -> str | None:
-    """The underlying model: `model_name` when given, else a deployment named like one."""
+def resolve_model_name(
+    model_name: str | None, deployment: str | None, *, realtime: bool = False
+) -> str | None:
+    """The underlying model: `model_name` when given, else a deployment named like one
+    (a chat-completions audio model, or with `realtime` a realtime model)."""
     if model_name:
         return model_name
-    known = find_model(deployment)
+    known = find_realtime_model(deployment) if realtime else find_model(deployment)
     return deployment if known is not None else None
 
 
@@ -206,6 +307,52 @@ def model_profile(name: str | None, today: date | None = None) -> ModelProfile:
     profile["max_input_tokens"] = known.max_input_tokens
     profile["max_output_tokens"] = known.max_output_tokens
     return profile
+
+
+def realtime_profile(name: str | None) -> ModelProfile:
+    """A LangChain `ModelProfile` for realtime model `name`; a conservative one if unknown.
+
+    Realtime models take text and audio in and give text and audio out, call tools
+    and have no native structured output (`with_structured_output` uses function
+    calling); the Realtime API has no `temperature` in its GA session.
+    """
+    from langchain_core.language_models import ModelProfile
+
+    known = find_realtime_model(name)
+    profile = ModelProfile(
+        text_inputs=True,
+        audio_inputs=True,
+        image_inputs=False,
+        video_inputs=False,
+        pdf_inputs=False,
+        text_outputs=True,
+        audio_outputs=True,
+        image_outputs=False,
+        video_outputs=False,
+        tool_calling=True,
+        tool_choice=True,
+        tool_call_streaming=False,
+        structured_output=False,
+        temperature=False,
+    )
+    if known is None:
+        return profile
+    profile["name"] = known.name
+    profile["release_date"] = known.version
+    status = known.status()
+    if status is not None:
+        profile["status"] = status
+    if known.max_input_tokens is not None:
+        profile["max_input_tokens"] = known.max_input_tokens
+    if known.max_output_tokens is not None:
+        profile["max_output_tokens"] = known.max_output_tokens
+    return profile
+
+
+def realtime_voices_for(name: str | None) -> tuple[str, ...]:
+    """The voices documented for realtime model `name` (all ten when unknown)."""
+    known = find_realtime_model(name)
+    return known.voices if known is not None else ALL_VOICES
 
 
 def voices_for(name: str | None) -> tuple[str, ...]:

@@ -38,12 +38,7 @@ def check_call_settings(
         raise AzureAudioConfigError(
             "modalities=['audio'] is not accepted by the service; use ['text', 'audio']."
         )
-    if not allow_unknown_voice and voice not in ALL_VOICES:
-        raise AzureAudioConfigError(
-            f"voice {voice!r} is not one of the voices Azure documents for audio chat "
-            f"completions: {', '.join(ALL_VOICES)}. Pick one of them, or pass "
-            "allow_unknown_voice=True to try another voice."
-        )
+    check_voice(voice, allow_unknown_voice=allow_unknown_voice)
     if audio_format not in OUTPUT_FORMATS:
         raise AzureAudioConfigError(
             f"audio_format {audio_format!r} is not supported; use one of {OUTPUT_FORMATS}."
@@ -51,6 +46,46 @@ def check_call_settings(
     if expired_audio not in EXPIRED_AUDIO_POLICIES:
         raise AzureAudioConfigError(
             f"expired_audio {expired_audio!r} is not a policy; use one of {EXPIRED_AUDIO_POLICIES}."
+        )
+
+
+def check_voice(
+    voice: str,
+    *,
+    allow_unknown_voice: bool,
+    voices: Sequence[str] = ALL_VOICES,
+    api: str = "audio chat completions",
+) -> None:
+    """`voice` must be one Azure documents for `api` (unless `allow_unknown_voice`)."""
+    if not allow_unknown_voice and voice not in voices:
+        raise AzureAudioConfigError(
+            f"voice {voice!r} is not one of the voices Azure documents for {api}: "
+            f"{', '.join(voices)}. Pick one of them, or pass allow_unknown_voice=True to "
+            "try another voice."
+        )
+
+
+TURN_DETECTION: Final = ("server_vad", "semantic_vad")
+"""The Realtime API's voice activity detection modes (`None`: push-to-talk)."""
+
+
+def check_realtime_modalities(modalities: Sequence[str]) -> None:
+    """The Realtime API answers in speech with its transcript, or in text only."""
+    if list(modalities) not in (["text", "audio"], ["audio", "text"], ["text"]):
+        raise AzureAudioConfigError(
+            f"modalities={modalities!r}: the Realtime API answers with speech and its "
+            "transcript (['text', 'audio']) or with text only (['text'])."
+        )
+
+
+def check_turn_detection(value: Any) -> None:
+    """`"server_vad"`, `"semantic_vad"`, a dict with one of them as `type`, or `None`."""
+    kind = value.get("type") if isinstance(value, Mapping) else value
+    if value is not None and kind not in TURN_DETECTION:
+        raise AzureAudioConfigError(
+            f"turn_detection={value!r}: use 'server_vad', 'semantic_vad' (or a dict with "
+            "one of them as 'type' and its options), or None for push-to-talk "
+            "(live.commit() ends each turn)."
         )
 
 

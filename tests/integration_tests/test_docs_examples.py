@@ -47,6 +47,7 @@ PAGE_OUTPUTS = {
     "agents.md": ["answer.wav", "speech/welcome.wav"],
     "audiobooks.md": ["story.wav"],
     "long-recordings.md": ["meeting.srt", "answer.wav"],
+    "live-voice.md": ["hello.wav", "live.wav"],
 }
 
 
@@ -54,9 +55,15 @@ def examples(page: Path) -> list[str]:
     return PYTHON_BLOCK.findall(page.read_text())
 
 
+# Pages whose examples run against a scripted loopback server instead of a cassette.
+PAGE_SERVERS = {"live-voice.md": "tests.realtime_server"}
+SERVER_DEPLOYMENTS = {"live-voice.md": "gpt-realtime"}
+
+
 def test_every_page_with_examples_has_a_cassette() -> None:
     pages = {p.name for p in DOCS.glob("*.md") if examples(p)}
-    assert pages <= set(PAGE_CASSETTES), pages - set(PAGE_CASSETTES)
+    answered = set(PAGE_CASSETTES) | set(PAGE_SERVERS)
+    assert pages <= answered, pages - answered
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_CASSETTES))
@@ -77,5 +84,28 @@ def test_doc_examples_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
         for number, code in enumerate(examples(page), start=1):
             namespace: dict[str, object] = {"__name__": f"docs_example_{number}"}
             exec(compile(code, f"{page.name}#example{number}", "exec"), namespace)
+    for output in PAGE_OUTPUTS.get(name, []):
+        assert (tmp_path / output).stat().st_size > 44, output
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+@pytest.mark.parametrize("name", sorted(PAGE_SERVERS))
+def test_server_page_examples_run(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's examples, in order, against its scripted loopback server."""
+    from tests.realtime_server import RealtimeServer
+
+    monkeypatch.chdir(tmp_path)
+    with RealtimeServer() as server:
+        monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", server.endpoint)
+        monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT_NAME", SERVER_DEPLOYMENTS[name])
+        monkeypatch.setenv("AZURE_OPENAI_API_KEY", "docs-example-key")
+        page = DOCS / name
+        for number, code in enumerate(examples(page), start=1):
+            namespace: dict[str, object] = {"__name__": f"docs_example_{number}"}
+            exec(compile(code, f"{page.name}#example{number}", "exec"), namespace)
+        assert server.received("conversation.item.truncate"), "the barge-in example cut nothing"
     for output in PAGE_OUTPUTS.get(name, []):
         assert (tmp_path / output).stat().st_size > 44, output

@@ -29,7 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the command line", ("cli", "__main__")),
     ("features", ("audiobook", "long_audio", "serve")),
     ("what features share", ("_batch", "_offline", "tools", "cost")),
-    ("models", ("chat_models", "_model")),
+    ("models", ("chat_models", "realtime", "_model", "_realtime")),
     ("message translation and streaming", ("_translate", "stream_audio", "audio")),
     ("Azure's wire and audio media", ("_azure", "_media")),
     ("errors", ("errors",)),

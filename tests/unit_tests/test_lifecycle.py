@@ -150,3 +150,26 @@ def test_the_answers_model_version_decides_for_a_custom_deployment(
         llm.invoke([HumanMessage(content=[audio_block(CASSETTES / "audio" / "question.wav")])])
     assert len(caught) == 1
     assert "gpt-audio-mini 2025-10-06 retires 2027-04-06, in 36 days" in str(caught[0].message)
+
+
+def test_realtime_models_warn_from_their_published_dates_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gpt-realtime 2025-08-28 retires 2027-03-02 (Microsoft's schedule of 2026-09-02): 60 days
+    before, a realtime deployment of it warns once; the previews, with no published date,
+    never do."""
+    from langchain_azure_audio import realtime
+
+    assert Notices().check("gpt-realtime-2025-08-28", date(2026, 12, 31)) is None
+    warned = Notices().check("gpt-realtime-2025-08-28", date(2027, 1, 1))  # 60 days before
+    assert warned is not None
+    assert "2027-03-02" in warned
+    assert "as published by Microsoft on 2026-09-02" in warned
+    assert Notices().check("gpt-4o-realtime-preview", date(2040, 1, 1)) is None
+    monkeypatch.setattr(realtime, "NOTICES", Notices(clock=lambda: date(2027, 3, 1)))
+    with pytest.warns(ModelRetirementWarning, match="gpt-realtime 2025-08-28 retires 2027-03-02"):
+        llm = realtime.AzureChatOpenAIRealtime(
+            azure_endpoint="https://example-resource.openai.azure.com", api_key="k",
+            azure_deployment="gpt-realtime",
+        )  # fmt: skip
+    assert str(llm.retirement).startswith("gpt-realtime 2025-08-28 retires 2027-03-02")

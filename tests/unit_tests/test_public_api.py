@@ -19,8 +19,9 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "ApiVersionTooOldError", "AudioDecodeError", "AudioExpiredError", "AudioTooLongError",
         "AzureAudioAuthenticationError", "AzureAudioConfigError", "AzureAudioError",
         "AzureAudioInputError", "AzureAudioRateLimitError", "AzureAudioServiceError",
-        "AzureChatOpenAIAudio", "ContentFilterError", "DOCUMENTED_VOICES",
-        "DeploymentNotFoundError", "InvalidAudioError", "StreamInterruptedError",
+        "AzureChatOpenAIAudio", "AzureChatOpenAIRealtime", "ContentFilterError",
+        "DOCUMENTED_VOICES", "DeploymentNotFoundError", "InvalidAudioError", "LiveSession",
+        "StreamInterruptedError",
         "VoiceNotAvailableError", "__version__", "aiter_pcm", "asave_stream", "audio_block",
         "audio_bytes", "chunk_pcm", "iter_pcm", "merge_chunks", "save_audio", "save_stream",
         # issue 29
@@ -59,6 +60,11 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     ),
     "langchain_azure_audio.chat_models": (
         "AzureChatOpenAIAudio", "DOCUMENTED_VOICES",
+    ),
+    "langchain_azure_audio.realtime": (
+        "Audio", "AzureChatOpenAIRealtime", "Done", "Error", "Interrupted", "LiveEvent",
+        "LiveSession", "Reconnected", "SpeechStarted", "ToolCall", "ToolResult", "Transcript",
+        "UserTranscript",
     ),
     "langchain_azure_audio.audiobook": (
         "AudiobookReport", "Chapter", "NARRATOR_INSTRUCTION", "RequestPacer", "SegmentFailure",
