@@ -25,9 +25,9 @@ CPU time and memory are its own. Measured:
   quickstart) (target ≤ 1.2×); and, for reference, against the leanest loop
   possible (`recv_bytes`, `json.loads`, decode).
 
-Prices for the cost-per-minute table are the published ones quoted in
-`PRICES` (with their source and the date they were read); the page's minute
-costs are computed from them here.
+Prices for the cost-per-minute table are the package's list prices
+(`_model.prices.LIST_PRICES`, each with its source and the date it was read); the
+page's minute costs are computed from them here.
 
 Writes benchmarks/results/realtime.json and the generated block of docs/live-voice.md.
 """
@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import _docs, _harness  # noqa: E402
 from benchmarks._memory import RSS_ENV, current_rss  # noqa: E402
+from langchain_azure_audio._model.prices import find_price  # noqa: E402
 
 NAME: Final = "realtime"
 PAGE: Final = ROOT / "docs" / "live-voice.md"
@@ -63,16 +64,9 @@ TURNS: Final = 180  # 180 x (5 s in + 5 s out) = 30 minutes
 SESSION_LIMIT_TURNS: Final = 60
 LIMITS: Final = {"first audio": 5.0, "send_audio": 2.0, "memory": 1.10, "cpu": 1.2}
 
-PRICES: Final = {
-    "gpt-realtime-1.5": {"in": 32.0, "cached_in": 0.40, "out": 64.0},
-    "gpt-realtime-2": {"in": 32.0, "cached_in": 0.40, "out": 64.0},
-    "gpt-audio-1.5": {"in": 32.0, "cached_in": None, "out": 64.0},
-}
-"""US dollars per million *audio* tokens, from OpenAI's model pages
-(developers.openai.com/api/docs/models/gpt-realtime-1.5, .../gpt-realtime-2,
-.../gpt-audio-1.5), as stored copies read on 2026-12-07. Azure's own price page was
-not found in a stored copy: Azure's prices may differ by region and deployment type."""
-PRICES_READ: Final = "2026-12-07"
+PRICED: Final = ("gpt-realtime-1.5", "gpt-realtime-2", "gpt-audio-1.5")
+"""The models whose minute of audio the page prices: their list prices are the package's
+(`_model.prices.LIST_PRICES`, each with its source and the date it was read)."""
 TOKENS_PER_MINUTE: Final = {"in": 600, "out": 1200}
 """OpenAI's realtime cost guide (developers.openai.com/api/docs/guides/realtime-costs):
 user audio is 1 token per 100 ms, assistant audio 1 token per 50 ms."""
@@ -388,14 +382,18 @@ def targets(report: dict[str, Any]) -> list[_harness.Target]:
 
 
 def cost_rows() -> list[list[str]]:
-    """A minute of speech each way, per model, from `PRICES` and `TOKENS_PER_MINUTE`."""
+    """A minute of speech each way, per model, from the list prices and `TOKENS_PER_MINUTE`."""
     rows = []
-    for model, price in PRICES.items():
-        minute_in = TOKENS_PER_MINUTE["in"] * price["in"] / 1e6
-        minute_out = TOKENS_PER_MINUTE["out"] * price["out"] / 1e6
-        cached = price["cached_in"]
+    for model in PRICED:
+        price = find_price(model)
+        assert price is not None
+        assert price.audio_in is not None
+        assert price.audio_out is not None
+        minute_in = TOKENS_PER_MINUTE["in"] * price.audio_in / 1e6
+        minute_out = TOKENS_PER_MINUTE["out"] * price.audio_out / 1e6
+        cached = price.cached_audio_in
         cached_text = "-" if cached is None else f"${TOKENS_PER_MINUTE['in'] * cached / 1e6:.4f}"
-        rows.append([f"`{model}`", f"${price['in']:g} / ${price['out']:g}",
+        rows.append([f"`{model}`", f"${price.audio_in:g} / ${price.audio_out:g}",
                      f"${minute_in:.4f}", cached_text, f"${minute_out:.4f}"])  # fmt: skip
     return rows
 
@@ -441,8 +439,9 @@ def render(report: dict[str, Any]) -> str:
         f"{report['cpu']['repeats']}): ours {cpu['ours'] * 1000:.2f} ms, the bare SDK loop "
         f"{cpu['bare'] * 1000:.2f} ms, the leanest loop (`recv_bytes`, `json.loads`, base64) "
         f"{cpu['lean'] * 1000:.2f} ms ({cpu['ours'] / cpu['lean']:.2f}× that).\n\n"
-        f"Cost of a minute of audio, from the published prices (OpenAI's model pages, read "
-        f"{PRICES_READ}) at {TOKENS_PER_MINUTE['in']} tokens a minute heard and "
+        f"Cost of a minute of audio, from the list prices ([Cost](cost.md): OpenAI's model "
+        f"pages, read {find_price(PRICED[0]).as_of}) at {TOKENS_PER_MINUTE['in']} tokens a "  # type: ignore[union-attr]
+        "minute heard and "
         f"{TOKENS_PER_MINUTE['out']} a minute spoken (OpenAI's realtime cost guide); text "
         "tokens, and the conversation sent again with every response, come on top:\n\n"
         f"{costs}"
