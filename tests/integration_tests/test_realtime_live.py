@@ -451,3 +451,31 @@ async def test_closing_the_session_closes_the_socket_within_half_a_second() -> N
         closed_at = server.connections[0].closed_at
     assert closed_at is not None
     assert closed_at - closing <= 0.5
+
+
+async def test_the_cost_callback_prices_a_live_session() -> None:
+    """Issue 29's cost callback totals a live session (issue 26 reports each answer to the
+    callbacks): the expected cost is worked from the usage the server reported, at
+    gpt-realtime-1.5's list prices per 1M tokens (text in $4, text out $16, audio in $32,
+    audio out $64; OpenAI's model page); the scripted server reports no cached tokens."""
+    from langchain_azure_audio.cost import get_audio_cost_callback
+
+    steps = scripted(Speak("one two", pcm=tone(200)), Speak("three", pcm=tone(100)))
+    with RealtimeServer(steps) as server, get_audio_cost_callback() as spent:
+        async with make(server, azure_deployment="gpt-realtime-1.5").connect() as live:
+            await live.say("A.")
+            first = await until(live, "done")
+            await live.say("B.")
+            second = await until(live, "done")
+    expected = 0.0
+    for usage in (first.usage, second.usage):  # type: ignore[union-attr]
+        audio_in = usage["input_token_details"].get("audio", 0)  # type: ignore[index]
+        assert usage["input_token_details"].get("cache_read", 0) == 0  # type: ignore[index]
+        audio_out = usage["output_token_details"].get("audio", 0)  # type: ignore[index]
+        text_in = usage["input_tokens"] - audio_in  # type: ignore[index]
+        text_out = usage["output_tokens"] - audio_out  # type: ignore[index]
+        expected += (text_in * 4 + text_out * 16 + audio_in * 32 + audio_out * 64) / 1e6
+    assert spent.requests == 2
+    assert list(spent.costs) == ["gpt-realtime-1.5-2026-02-23"]
+    assert spent.total_cost == pytest.approx(expected, abs=1e-9)
+    assert spent.total_cost > 0
