@@ -273,11 +273,9 @@ class RealtimeConversation:
             return None
         self._live = live
         self._pump = asyncio.create_task(self._events(live), name="lcaa-serve-realtime")
-        logger.info("realtime session opened (deployment %s, voice %s)", *self._model_key())
+        logger.info("realtime session opened (deployment %s, voice %s)", self.deployment,
+                    self.voice)  # fmt: skip
         return live
-
-    def _model_key(self) -> tuple[str, str]:
-        return self.deployment, self.voice
 
     async def _events(self, live: LiveSession) -> None:
         """The live session's events, to the page as they come."""

@@ -81,9 +81,12 @@ def test_refusals_keep_the_conversation_going() -> None:
         assert until(ws, "config")[0][-1]["voice"] == "coral"
 
 
+@pytest.mark.parametrize("realtime", [False, True], ids=["chat", "realtime"])
 @pytest.mark.parametrize("origin", ["http://evil.example", "null", None])
-def test_a_foreign_or_missing_origin_is_refused(origin: str | None) -> None:
-    with AppServer(ServeOptions(offline=True)) as app:
+def test_a_foreign_or_missing_origin_is_refused(origin: str | None, realtime: bool) -> None:
+    options = (ServeOptions(offline=False, deployments=("gpt-realtime",), realtime=True)
+               if realtime else ServeOptions(offline=True))  # fmt: skip
+    with AppServer(options) as app:
         url = app.url.replace("http://", "ws://") + "ws"
         with pytest.raises(InvalidStatus) as refused, connect(url, origin=origin):  # type: ignore[arg-type]
             pass
