@@ -81,6 +81,7 @@ __all__ = [
     "LiveSession",
     "Reconnected",
     "SpeechStarted",
+    "SpeechStopped",
     "ToolCall",
     "ToolResult",
     "Transcript",
@@ -94,6 +95,7 @@ Interrupted = events.Interrupted
 LiveEvent = events.LiveEvent
 Reconnected = events.Reconnected
 SpeechStarted = events.SpeechStarted
+SpeechStopped = events.SpeechStopped
 ToolCall = events.ToolCall
 ToolResult = events.ToolResult
 Transcript = events.Transcript

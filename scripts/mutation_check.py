@@ -22,7 +22,9 @@ the published pages' verdicts; book order, subtitle hours, the voice page's
 barge-in and turns; the retry layer), and the live session's guarantees (issue 26:
 truncation at what was played, tools only from completed responses and one response
 after their results, reconnection keeping the conversation and signing in afresh,
-no audio after a barge-in).
+no audio after a barge-in), and the voice page's realtime mode (issue 27: truncation at
+the page's playback position, frames streamed as captured, tool results shown, no sign-in
+per frame, oversize frames refused).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ LIFECYCLE = "tests/unit_tests/test_lifecycle.py"
 ESTIMATES = "tests/integration_tests/test_cli_estimates.py"
 LIVE = "tests/integration_tests/test_realtime_live.py"
 REALTIME_UNIT = "tests/unit_tests/test_realtime_protocol.py"
+SERVE_RT = "tests/integration_tests/test_serve_realtime.py"
+SERVE_RT_CODE = "langchain_azure_audio/serve/realtime_session.py"
 
 
 @dataclass(frozen=True)
@@ -439,6 +443,66 @@ MUTANTS: tuple[Mutant, ...] = (
         "if False:",
         (f"{LIVE}::test_audio_already_received_is_not_delivered_after_a_barge_in",),
         "the interrupted answer keeps playing: its late audio still reaches the app",
+    ),
+    Mutant(
+        "page-socket-waits-for-acks",
+        "langchain_azure_audio/serve/app.py",
+        "sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)",
+        "sock = socket.socket(family, socket.SOCK_STREAM)",
+        (f"{SERVE}::test_the_page_connection_sends_each_message_at_once",),
+        "every message that follows another reaches the page about 40 ms late (Nagle's "
+        "algorithm waiting for the page's delayed ACK)",
+    ),
+    Mutant(
+        "page-truncates-by-clock",
+        SERVE_RT_CODE,
+        "live.played(samples / SAMPLES_PER_MS)",
+        "pass",
+        (f"{SERVE_RT}::test_speech_over_an_answer_truncates_it_at_the_samples_the_page_played",
+         f"{SERVE_RT}::test_stop_cuts_the_answer_at_the_final_count_the_page_sends"),
+        "a barge-in on the page truncates the answer without the page's playback position: "
+        "the model remembers what the user never heard",
+    ),
+    Mutant(
+        "page-report-of-another-answer",
+        SERVE_RT_CODE,
+        "if live is not None and answer is not None and item == answer.item_id:",
+        "if live is not None:",
+        (f"{SERVE_RT}::test_speech_over_an_answer_truncates_it_at_the_samples_the_page_played",),
+        "a late playback report of an earlier answer moves the cut of the current one",
+    ),
+    Mutant(
+        "page-frames-held-back",
+        SERVE_RT_CODE,
+        "await live.send_audio(data)  # at once: Azure hears the turn as it is spoken",
+        'self.__dict__["held"] = self.__dict__.get("held", b"") + data',
+        (f"{SERVE_RT}::test_each_frame_reaches_azure_as_it_is_sent",),
+        "the microphone's frames are held back instead of streamed: Azure's voice detection "
+        "cannot hear the turn while it is spoken",
+    ),
+    Mutant(
+        "page-tool-result-hidden",
+        SERVE_RT_CODE,
+        'elif event.type == "tool_result":',
+        'elif event.type == "tool_result (hidden)":',
+        (f"{SERVE_RT}::test_a_tool_call_and_its_result_are_shown_then_the_answer",),
+        "the page shows the tool call but never its result",
+    ),
+    Mutant(
+        "page-signs-in-per-frame",
+        SERVE_RT_CODE,
+        "if self._live is not None or self._broken is not None:",
+        "if self._live is not None:",
+        (f"{SERVE_RT}::test_a_refused_sign_in_is_one_line_and_the_next_ask_connects_again",),
+        "after a refused sign-in every 20 ms frame signs in again (and shows the error again)",
+    ),
+    Mutant(
+        "page-oversize-frame-passed-on",
+        SERVE_RT_CODE,
+        "if len(data) > MAX_FRAME:",
+        "if False:",
+        (f"{SERVE_RT}::test_refusals_in_realtime_mode_keep_the_conversation_going",),
+        "a 1 MiB message goes to Azure as one audio event instead of being refused",
     ),
 )  # fmt: skip
 

@@ -77,6 +77,8 @@ class FaultServer:
         self.requests: list[dict[str, Any]] = []
         self.ends: list[tuple[str, float]] = []
         """How each stream ended ("complete" or "client-closed") and when (monotonic)."""
+        self.written: list[list[float]] = []
+        """Per streamed answer, when each of its events was written (monotonic)."""
         self._ended = threading.Condition()
         self.max_requests = max_requests
         outer = self
@@ -119,6 +121,8 @@ class FaultServer:
             handler.send_header("content-type", "text/event-stream")
             handler.send_header("content-length", str(len(payload)))
             handler.end_headers()
+            written: list[float] = []
+            self.written.append(written)
             for number, event in enumerate(fault.stream_events):
                 if number == fault.reset_after_events:
                     handler.wfile.flush()
@@ -131,6 +135,7 @@ class FaultServer:
                 try:
                     handler.wfile.write(event.encode())
                     handler.wfile.flush()
+                    written.append(time.monotonic())
                 except OSError:  # the client hung up between two checks
                     self._end("client-closed")
                     return

@@ -113,6 +113,8 @@ class Conn:
     quiet_ms: float = 0.0
     heard_ms: float = 0.0
     ws: ServerConnection | None = None
+    log: list[tuple[str, float, str | None]] = field(default_factory=list)
+    """What the server sent on it: (event type, `time.monotonic()` once sent, item id)."""
 
     def sent(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.received if e.get("type") == kind]
@@ -179,6 +181,7 @@ WATCHED = frozenset(
         "response.created",
         "error",
         "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
     }
 )
 """Events whose sending wakes `wait` (tests wait on what the server has sent)."""

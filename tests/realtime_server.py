@@ -227,6 +227,7 @@ class RealtimeServer:
             event["type"] = PREVIEW_NAMES.get(event["type"], event["type"])
         assert conn.ws is not None
         await conn.ws.send(json.dumps(event))
+        conn.log.append((event["type"], time.monotonic(), event.get("item_id")))
         if event["type"] in WATCHED:
             self._note()
 

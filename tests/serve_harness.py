@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import array
 import base64
+import itertools
 import json
 import math
 import os
@@ -32,6 +33,11 @@ from tests.needs import missing, shared
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT.parent / "shared" / "audio" / "whats_the_weather_24khz_mono.wav"
 RATE = 24_000
+PAUSE = RATE // 5  # 200 ms without a loud sample ends the phrase the microphone speaks
+CONVERSATION = [("silence", 1.0), ("speech", 0), ("silence", 2.5), ("speech", 0),
+                ("silence", 1.8), ("speech", 0), ("silence", 2.2)]  # fmt: skip
+"""The fake microphone of both browser conversations: a question, a pause for its answer, a
+second question, and a third spoken 1.8 s later, over the second (long) answer."""
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -99,6 +105,36 @@ class AppServer:
             return conn.recv(64).startswith(b"HTTP/1.1 200")
 
 
+@contextmanager
+def page(app: AppServer, hello: list[dict[str, Any]] | None = None) -> Iterator[Any]:
+    """A WebSocket client like the page's (its own Origin), past the server's hello (kept in
+    `hello` when given)."""
+    from websockets.sync.client import connect
+
+    origin = app.url.rstrip("/")
+    url = origin.replace("http://", "ws://") + "/ws"
+    with connect(url, origin=origin, max_size=None, open_timeout=20) as ws:  # type: ignore[arg-type]
+        first = json.loads(ws.recv(10))
+        assert first["type"] == "hello"
+        if hello is not None:
+            hello.append(first)
+        yield ws
+
+
+def until(ws: Any, kind: str, timeout: float = 20) -> tuple[list[dict[str, Any]], int]:
+    """Messages up to and including the first of `kind`, and the audio bytes in between."""
+    seen: list[dict[str, Any]] = []
+    audio = 0
+    while True:
+        message = ws.recv(timeout)
+        if isinstance(message, bytes):
+            audio += len(message)
+            continue
+        seen.append(json.loads(message))
+        if seen[-1]["type"] == kind:
+            return seen, audio
+
+
 # ------------------------------------------------------- the scripted service
 
 
@@ -149,13 +185,15 @@ def input_audio_seconds(message: dict[str, Any]) -> tuple[float, float]:
 
 
 def speech() -> tuple[array.array[int], float]:
-    """The real speech, trimmed to where it is audible and normalised; and its length."""
+    """The real speech's first phrase (up to its first pause of 200 ms or more), trimmed to
+    where it is audible and normalised; and its length."""
     with wave.open(str(shared(SPEECH))) as wav:
         assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (RATE, 1, 2)
         samples = array.array("h", wav.readframes(wav.getnframes()))
     peak = max(abs(s) for s in samples)
     loud = [i for i, s in enumerate(samples) if abs(s) > peak * 0.05]
-    trimmed = samples[loud[0] : loud[-1] + 1]
+    end = next((a for a, b in itertools.pairwise(loud) if b - a >= PAUSE), loud[-1])
+    trimmed = samples[loud[0] : end + 1]
     gain = 0.7 * 32767 / peak
     out = array.array("h", (int(s * gain) for s in trimmed))
     return out, len(out) / RATE
@@ -173,6 +211,20 @@ def speech_timeline(path: Path, plan: list[tuple[str, float]]) -> tuple[Path, fl
         wav.setframerate(RATE)
         wav.writeframes(pcm.tobytes())
     return path, length
+
+
+def page_clock_offset(page: Any) -> float:
+    """Seconds to add to this process's `time.time()` to get the page's
+    `performance.timeOrigin + performance.now()` (the best of 5 round trips)."""
+    best: tuple[float, float] | None = None
+    for _ in range(5):
+        before = time.time()
+        there = page.evaluate("performance.timeOrigin + performance.now()") / 1000
+        after = time.time()
+        if best is None or after - before < best[0]:
+            best = (after - before, there - (before + after) / 2)
+    assert best is not None
+    return best[1]
 
 
 @contextmanager

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 EventType = Literal[
     "speech_started",
+    "speech_stopped",
     "user_transcript",
     "audio",
     "transcript",
@@ -37,6 +38,16 @@ class SpeechStarted:
     type: ClassVar[Literal["speech_started"]] = "speech_started"
     item_id: str | None = None
     audio_start_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStopped:
+    """The service's voice activity detection heard the user stop: the turn ends (with
+    `server_vad`/`semantic_vad`, the service then answers by itself)."""
+
+    type: ClassVar[Literal["speech_stopped"]] = "speech_stopped"
+    item_id: str | None = None
+    audio_end_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +146,7 @@ class Reconnected:
 
 LiveEvent = (
     SpeechStarted
+    | SpeechStopped
     | UserTranscript
     | Audio
     | Transcript

@@ -54,6 +54,7 @@ from langchain_azure_audio._realtime.events import (
     LiveEvent,
     Reconnected,
     SpeechStarted,
+    SpeechStopped,
     Transcript,
     UserTranscript,
 )
@@ -327,6 +328,8 @@ class LiveSession:
         elif kind == "input_audio_buffer.speech_started":
             self._emit(SpeechStarted(event.get("item_id"), event.get("audio_start_ms")))
             await self._interrupt(by_speech=True)
+        elif kind == "input_audio_buffer.speech_stopped":
+            self._emit(SpeechStopped(event.get("item_id"), event.get("audio_end_ms")))
         elif kind == "input_audio_buffer.committed":
             self._user_turn(str(event.get("item_id") or ""), "")
         elif kind == "conversation.item.input_audio_transcription.completed":

@@ -506,6 +506,12 @@ def demo(live: bool | None, out_dir: Path) -> None:
 @click.option("--live/--offline", default=None, help=(
     "Force live (Azure) or offline (the demo question answered from the bundled SYNTHETIC "
     "session). Default: live when the Azure settings are set, offline when none is."))  # fmt: skip
+@click.option("--realtime", is_flag=True, help="Talk through the Realtime API (streamed, "
+              "Azure's voice detection); the default for deployments named like a realtime "
+              "model (gpt-realtime...).")  # fmt: skip
+@click.option("--tools", "tool_specs", multiple=True, metavar="MODULE:ATTR",
+              help="A list of LangChain tools the model may call (realtime mode; repeatable), "
+                   "e.g. langchain_azure_audio.serve.example_tools:TOOLS.")  # fmt: skip
 def serve(
     host: str,
     port: int,
@@ -513,16 +519,20 @@ def serve(
     voice: str | None,
     allow_unknown_voice: bool,
     live: bool | None,
+    realtime: bool,
+    tool_specs: tuple[str, ...],
 ) -> None:
     """Talk to the model in your browser: a local page with microphone, streamed spoken
-    answers, push-to-talk or hands-free turns, and barge-in. Needs the `serve` extra.
+    answers, hands-free turns and barge-in; realtime deployments stream both ways and can
+    call tools. Needs the `serve` extra.
 
     The key or token stays in this process; the page only sees deployment names and voices.
     """
     from langchain_azure_audio.cli.serve import run_serve
 
     run_serve(host=host, port=port, deployments=deployments, live=live, echo=click.echo,
-              voice=checks.check_voice(voice, allow_unknown_voice) or "alloy")  # fmt: skip
+              voice=checks.check_voice(voice, allow_unknown_voice) or "alloy",
+              realtime=realtime, tool_specs=tool_specs)  # fmt: skip
 
 
 def _costs(only_estimate: bool, yes: bool, confirm_above: float,

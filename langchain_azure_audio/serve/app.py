@@ -1,5 +1,8 @@
 """The web app: one static page and one WebSocket, on Starlette; run with uvicorn.
 
+Each WebSocket gets the conversation of the server's mode: `RealtimeConversation`
+(the Realtime API) or `Conversation` (chat completions).
+
 Safe by default: it binds 127.0.0.1 unless told otherwise; on a loopback
 address only loopback host names are served (no DNS rebinding); the
 WebSocket accepts only the page's own Origin; the Azure key or token stays in
@@ -28,6 +31,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from langchain_azure_audio.audio import MAX_INPUT_AUDIO_BYTES
+from langchain_azure_audio.serve.realtime_session import RealtimeConversation
 from langchain_azure_audio.serve.session import Conversation, ServeOptions, logger
 
 MAX_CONTROL_MESSAGE: Final = 64 * 1024
@@ -45,6 +49,10 @@ SECURITY_HEADERS: Final = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+PageConversation = Conversation | RealtimeConversation
+"""One page's conversation: chat completions (turns) or the Realtime API (streamed)."""
 
 
 def static_dir() -> Path:
@@ -81,7 +89,10 @@ def create_app(options: ServeOptions, *, host: str = "127.0.0.1") -> Starlette:
             await websocket.close(code=1008)  # before accept: the browser sees HTTP 403
             return
         await websocket.accept()
-        conversation = Conversation(options, websocket)
+        conversation: PageConversation = (
+            RealtimeConversation(options, websocket) if options.realtime
+            else Conversation(options, websocket)
+        )  # fmt: skip
         await conversation.hello()
         try:
             await _receive(websocket, conversation)
@@ -101,7 +112,7 @@ def create_app(options: ServeOptions, *, host: str = "127.0.0.1") -> Starlette:
     )
 
 
-async def _receive(websocket: WebSocket, conversation: Conversation) -> None:
+async def _receive(websocket: WebSocket, conversation: PageConversation) -> None:
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -119,7 +130,7 @@ async def _receive(websocket: WebSocket, conversation: Conversation) -> None:
             await _control(text, conversation)
 
 
-async def _control(text: str, conversation: Conversation) -> None:
+async def _control(text: str, conversation: PageConversation) -> None:
     if len(text) > MAX_CONTROL_MESSAGE:
         await conversation.refuse(
             f"refused a text message of {len(text):,} characters: commands are small JSON "
@@ -140,7 +151,10 @@ async def _control(text: str, conversation: Conversation) -> None:
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket, bound before the server starts (so the URL is known)."""
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP by name: asyncio then sets TCP_NODELAY on every connection it accepts
+    # (with proto 0 it does not, and Nagle holds each small message back until the page's
+    # delayed ACK, about 40 ms: the second message of an answer arrived that much late)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host.strip("[]"), port))
     sock.listen(128)  # connections wait in the queue while uvicorn starts, never refused

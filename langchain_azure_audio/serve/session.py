@@ -19,7 +19,7 @@ import wave
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from langchain_core.messages import (
     AIMessage,
@@ -28,6 +28,7 @@ from langchain_core.messages import (
     HumanMessage,
     SystemMessage,
 )
+from langchain_core.tools import BaseTool
 
 from langchain_azure_audio import _offline
 from langchain_azure_audio._translate.streaming import merge_chunks
@@ -41,6 +42,9 @@ from langchain_azure_audio.audio import (
 from langchain_azure_audio.chat_models import DOCUMENTED_VOICES, AzureChatOpenAIAudio
 from langchain_azure_audio.errors import AzureAudioError
 from langchain_azure_audio.stream_audio import _SampleAligner, chunk_pcm
+
+if TYPE_CHECKING:
+    from langchain_azure_audio.realtime import AzureChatOpenAIRealtime
 
 logger = logging.getLogger("langchain_azure_audio.serve")
 
@@ -69,6 +73,8 @@ class Sender(Protocol):
 
 ModelFactory = Callable[[str, str], AzureChatOpenAIAudio]
 """(deployment, voice) -> the chat model for a turn."""
+LiveModelFactory = Callable[[str, str], "AzureChatOpenAIRealtime"]
+"""(deployment, voice) -> the realtime model of a page's live session."""
 
 
 def default_model(deployment: str, voice: str) -> AzureChatOpenAIAudio:
@@ -85,6 +91,12 @@ class ServeOptions:
     voice: str = "alloy"
     system_prompt: str = DEFAULT_SYSTEM
     make_model: ModelFactory = field(default=default_model)
+    realtime: bool = False
+    """Talk through the Realtime API (serve/realtime_session.py) instead of chat completions."""
+    tools: tuple[BaseTool, ...] = ()
+    """LangChain tools the model may call (realtime mode)."""
+    make_live_model: LiveModelFactory | None = None
+    """The realtime model's factory (default: from the environment)."""
 
 
 class Conversation:
@@ -124,6 +136,7 @@ class Conversation:
         await self.send(
             {
                 "type": "hello",
+                "mode": "chat",
                 "offline": self.options.offline,
                 "message": OFFLINE_MESSAGE if self.options.offline else None,
                 "demo_question": _offline.QUESTION if self.options.offline else None,
@@ -133,6 +146,7 @@ class Conversation:
                 "deployment": self.deployment,
                 "sample_rate": PCM16_SAMPLE_RATE,
                 "max_bytes": MAX_INPUT_AUDIO_BYTES,
+                "tools": [],
             }
         )
 

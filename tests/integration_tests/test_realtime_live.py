@@ -417,6 +417,24 @@ async def test_callbacks_total_a_live_session() -> None:
     assert list(totals.usage_metadata) == ["gpt-realtime-2025-08-28"]
 
 
+async def test_server_vad_reports_the_start_and_the_end_of_each_spoken_turn() -> None:
+    """200 ms of speech then 20 ms chunks of quiet: the scripted service's voice detection
+    ends the turn after 300 ms of quiet, at 500 ms of audio (worked by hand)."""
+    steps = scripted(Speak("Heard you.", pcm=tone(100)))
+    with RealtimeServer(steps, transcripts=["Is it raining?"]) as server:
+        async with make(server).connect() as live:
+            await live.send_audio(tone(200))
+            for _ in range(20):
+                await live.send_audio(silence(20))
+            seen: list[LiveEvent] = []
+            await until(live, "done", seen)
+    kinds = [e.type for e in seen if e.type in ("speech_started", "speech_stopped",
+                                                "user_transcript", "audio")]  # fmt: skip
+    assert kinds == ["speech_started", "speech_stopped", "user_transcript", "audio"]
+    stopped = next(e for e in seen if e.type == "speech_stopped")
+    assert stopped.audio_end_ms == 500  # type: ignore[union-attr]
+
+
 async def test_preview_protocol_live_session_with_push_to_talk() -> None:
     steps = scripted(Speak("Heard you.", pcm=tone(100)))
     with RealtimeServer(steps, transcripts=["What time is it?"]) as server:

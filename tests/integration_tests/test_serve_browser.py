@@ -20,16 +20,19 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="the browser tests need the test-browser extra")
 pytest.importorskip("starlette", reason="`serve` needs the serve extra")
 
+from benchmarks import serve_latency
 from langchain_azure_audio.serve import ServeOptions
 from langchain_azure_audio.serve.app import WS_MAX_SIZE
 from langchain_azure_audio.serve.session import OFFLINE_MESSAGE
 from tests.fault_server import Fault, FaultServer
 from tests.serve_harness import (
+    CONVERSATION,
     RATE,
     ROOT,
     AppServer,
     chromium,
     input_audio_seconds,
+    page_clock_offset,
     request_messages,
     scripted_answer,
     speech_timeline,
@@ -55,11 +58,7 @@ def test_a_spoken_conversation_with_barge_in(
     """Speak, hear the answer, speak again (the first answer goes back by audio id), then
     interrupt the second answer by speaking: playback stops and Azure's stream closes."""
     caplog.set_level(logging.INFO, logger="langchain_azure_audio.serve")
-    mic, spoken = speech_timeline(
-        tmp_path / "mic.wav",
-        [("silence", 1.0), ("speech", 0), ("silence", 3.5), ("speech", 0), ("silence", 1.8),
-         ("speech", 0), ("silence", 3.0)],
-    )  # fmt: skip
+    mic, spoken = speech_timeline(tmp_path / "mic.wav", CONVERSATION)
     first = scripted_answer("audio_turn_1", "It is sunny today.", tone(0.6))
     long = scripted_answer("audio_turn_2", "Once upon a time", tone(4.0, hz=330))
     third = scripted_answer("audio_turn_3", "Sure, go ahead.", tone(0.6, hz=550))
@@ -80,6 +79,7 @@ def test_a_spoken_conversation_with_barge_in(
             page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(f)))
             page.goto(app.url)
             wait(page, "window.lcaa && lcaa.hello !== null")
+            assert page.locator("#mode-badge").inner_text() == "chat completions"
             page.select_option("#deployment", "gpt-audio-mini")
             page.select_option("#voice", "coral")
             wait(page, "document.querySelector('#status').textContent.includes('voice coral')")
@@ -99,6 +99,8 @@ def test_a_spoken_conversation_with_barge_in(
                 page.evaluate(f"fetch('/static/{n}').then(r => r.text())")
                 for n in ("app.js", "capture-worklet.js", "playback-worklet.js")
             )
+            clock = page_clock_offset(page) + time.time() - time.monotonic()
+            origin = page.evaluate("performance.timeOrigin")
         offset = time.time() - time.monotonic()
 
     assert state["errors"] == []
@@ -144,6 +146,14 @@ def test_a_spoken_conversation_with_barge_in(
     assert len(logged) == 3
     assert logged[0].startswith("turn 1: first audio")
     print("latency (ms) page/server:", [(t["pageMs"], t["serverMs"]) for t in state["turns"]])
+    timings = turn_timings(state["turns"], service, clock, origin)
+    print(timings)
+    serve_latency.record("chat", timings, {
+        "2": "dripped at real time",
+        "about": "Chat completions: the page ends a turn after 0.8 s of quiet, then sends its "
+                 "audio; the scripted service streams the answer in 20 ms pieces (turn 2 in real "
+                 "time, so the page's 100 ms prebuffer waits for it).",
+    })  # fmt: skip
 
     # The key went to the service only: not in the page, its scripts or any message to it.
     headers = {k.lower(): v for k, v in service.requests[0]["headers"].items()}
@@ -151,6 +161,24 @@ def test_a_spoken_conversation_with_barge_in(
     assert SECRET not in html
     assert not any(SECRET in (f if isinstance(f, str) else f.decode("latin-1")) for f in received)
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def turn_timings(turns: list[dict[str, Any]], service: FaultServer, offset: float,
+                 origin: float) -> list[dict[str, Any]]:  # fmt: skip
+    """Per turn (ms, see benchmarks/serve_latency.py): the page's clock for the speech, the
+    turn's end and the playback; the service's for its first answer audio (its second event)."""
+    out = []
+    for turn, written in zip(turns, service.written, strict=True):
+        first_audio = (written[1] + offset) * 1000 - origin  # on the page's clock
+        out.append({
+            "turn": turn["turn"],
+            "heard_ms": turn["firstPlayedAt"] - turn["lastVoiced"],
+            "turn_wait_ms": turn["turnEndAt"] - turn["lastVoiced"],
+            "service_ms": first_audio - turn["turnEndAt"],
+            "delivery_ms": turn["firstAudioAt"] - first_audio,
+            "playback_ms": turn["firstPlayedAt"] - turn["firstAudioAt"],
+        })  # fmt: skip
+    return out
 
 
 def silence(path: Path, seconds: float) -> Path:

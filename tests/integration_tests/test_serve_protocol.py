@@ -28,40 +28,20 @@ from tests.fault_server import Fault, FaultServer
 from tests.serve_harness import (
     AppServer,
     input_audio_seconds,
+    page,
     request_messages,
     scripted_answer,
     tone,
+    until,
 )
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 
-@contextmanager
-def page(app: AppServer) -> Iterator[ClientConnection]:
-    """A connection like the page's (its own Origin), past the server's hello."""
-    origin = app.url.rstrip("/")
-    url = origin.replace("http://", "ws://") + "/ws"
-    with connect(url, origin=origin, max_size=None, open_timeout=20) as ws:  # type: ignore[arg-type]
-        hello = json.loads(ws.recv(10))
-        assert hello["type"] == "hello"
-        yield ws
-
-
-def until(ws: ClientConnection, kind: str) -> tuple[list[dict[str, Any]], int]:
-    """Messages up to and including the first of `kind`, and the audio bytes in between."""
-    seen, audio = [], 0
-    while True:
-        message = ws.recv(20)
-        if isinstance(message, bytes):
-            audio += len(message)
-            continue
-        seen.append(json.loads(message))
-        if seen[-1]["type"] == kind:
-            return seen, audio
-
-
 def test_offline_replays_the_demo_question_and_refuses_the_rest() -> None:
-    with AppServer(ServeOptions(offline=True)) as app, page(app) as ws:
+    hello: list[dict[str, Any]] = []
+    with AppServer(ServeOptions(offline=True)) as app, page(app, hello) as ws:
+        assert (hello[0]["mode"], hello[0]["offline"], hello[0]["tools"]) == ("chat", True, [])
         ws.send(json.dumps({"type": "ask", "text": "  is a golden retriever a GOOD family dog? "}))
         seen, audio = until(ws, "answer_end")
         assert seen[0] == {"type": "answer_start", "turn": 1, "synthetic": True}
@@ -101,9 +81,12 @@ def test_refusals_keep_the_conversation_going() -> None:
         assert until(ws, "config")[0][-1]["voice"] == "coral"
 
 
+@pytest.mark.parametrize("realtime", [False, True], ids=["chat", "realtime"])
 @pytest.mark.parametrize("origin", ["http://evil.example", "null", None])
-def test_a_foreign_or_missing_origin_is_refused(origin: str | None) -> None:
-    with AppServer(ServeOptions(offline=True)) as app:
+def test_a_foreign_or_missing_origin_is_refused(origin: str | None, realtime: bool) -> None:
+    options = (ServeOptions(offline=False, deployments=("gpt-realtime",), realtime=True)
+               if realtime else ServeOptions(offline=True))  # fmt: skip
+    with AppServer(options) as app:
         url = app.url.replace("http://", "ws://") + "ws"
         with pytest.raises(InvalidStatus) as refused, connect(url, origin=origin):  # type: ignore[arg-type]
             pass
@@ -244,3 +227,15 @@ def test_a_frame_that_breaks_the_protocol_closes_only_that_connection() -> None:
         with page(app) as ws:
             ws.send(json.dumps({"type": "config", "voice": "ash"}))
             assert until(ws, "config")[0][-1]["voice"] == "ash"
+
+
+def test_the_page_connection_sends_each_message_at_once() -> None:
+    """TCP_NODELAY on the page's connection: without it, Nagle's algorithm holds every small
+    message that follows another back until the page's delayed ACK (about 40 ms on Linux),
+    so an answer's first audio reached the page that much late."""
+    with AppServer(ServeOptions(offline=True)) as app, page(app) as ws:
+        ws.send(json.dumps({"type": "config", "voice": "ash"}))
+        until(ws, "config")
+        (connection,) = app.server.server_state.connections
+        sock = connection.transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

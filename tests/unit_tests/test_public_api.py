@@ -63,8 +63,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     ),
     "langchain_azure_audio.realtime": (
         "Audio", "AzureChatOpenAIRealtime", "Done", "Error", "Interrupted", "LiveEvent",
-        "LiveSession", "Reconnected", "SpeechStarted", "ToolCall", "ToolResult", "Transcript",
-        "UserTranscript",
+        "LiveSession", "Reconnected", "SpeechStarted", "SpeechStopped", "ToolCall", "ToolResult",
+        "Transcript", "UserTranscript",
     ),
     "langchain_azure_audio.audiobook": (
         "AudiobookReport", "Chapter", "NARRATOR_INSTRUCTION", "RequestPacer", "SegmentFailure",

@@ -1,8 +1,12 @@
 // The answer's pcm16 -> the speakers, through a ring buffer (no gaps, no copies on the page).
 // Pieces arrive as transferred Int16Array buffers; the ring grows (rarely) if the service
-// sends faster than real time for longer than it holds. It counts what it played.
+// sends faster than real time for longer than it holds. It counts what it played, in all
+// and of the current answer (from its "start"), and says when that answer's first sample
+// is rendered: the page reports the count to the server, which cuts an interrupted
+// answer there (what the user heard).
 const PREBUFFER = 2400; // 100 ms at 24 kHz before the first sample, so a slow start is no gap
-const REPORT_EVERY = 8; // render quanta (8 x 128 samples: about 43 ms)
+const REPORT_IDLE = 8; // render quanta between reports (8 x 128 samples: about 43 ms)...
+const REPORT_PLAYING = 2; // ...and while an answer plays (about 11 ms)
 
 class Playback extends AudioWorkletProcessor {
   constructor() {
@@ -12,7 +16,10 @@ class Playback extends AudioWorkletProcessor {
     this.count = 0; // samples waiting in the ring
     this.started = false; // playing (after the prebuffer)
     this.ended = false; // the answer is complete: play out what is left
-    this.played = 0;
+    this.played = 0; // samples played, in all
+    this.appended = 0; // samples received, in all (less what a flush dropped)
+    this.mark = 0; // `appended` when the current answer started: its samples come after
+    this.waitingFirst = false; // the current answer's first sample is not played yet
     this.sumSq = 0;
     this.underruns = 0;
     this.quanta = 0;
@@ -22,13 +29,18 @@ class Playback extends AudioWorkletProcessor {
   onMessage(message) {
     if (message.type === "pcm") this.append(new Int16Array(message.buffer));
     else if (message.type === "end") this.ended = true;
-    else if (message.type === "start") this.ended = false;
-    else if (message.type === "flush") {
+    else if (message.type === "start") {
+      this.ended = false;
+      this.mark = this.appended;
+      this.waitingFirst = true;
+    } else if (message.type === "flush") {
       this.readAt = 0;
       this.count = 0;
+      this.appended = this.played;
       this.started = false;
       this.ended = false;
-      this.report();
+      this.waitingFirst = false;
+      this.report("flushed");
     }
   }
 
@@ -41,6 +53,7 @@ class Playback extends AudioWorkletProcessor {
       at = at + 1 === size ? 0 : at + 1;
     }
     this.count += pcm.length;
+    this.appended += pcm.length;
   }
 
   grow(needed) {
@@ -68,8 +81,14 @@ class Playback extends AudioWorkletProcessor {
         this.sumSq += s * s;
         this.readAt = this.readAt + 1 === size ? 0 : this.readAt + 1;
       }
+      const before = this.played;
       this.count -= n;
       this.played += n;
+      if (this.waitingFirst && this.played > this.mark) { // the answer's first sample
+        this.waitingFirst = false;
+        const offset = Math.max(0, this.mark - before);
+        this.port.postMessage({ type: "first", contextTime: currentTime + offset / sampleRate });
+      }
       if (n < out.length) {
         if (this.ended) {
           this.started = false;
@@ -80,7 +99,7 @@ class Playback extends AudioWorkletProcessor {
         }
       }
     }
-    if (++this.quanta % REPORT_EVERY === 0) this.report();
+    if (++this.quanta % (this.started ? REPORT_PLAYING : REPORT_IDLE) === 0) this.report();
     return true;
   }
 
@@ -88,6 +107,7 @@ class Playback extends AudioWorkletProcessor {
     this.port.postMessage({
       type,
       played: this.played,
+      answerPlayed: Math.max(0, this.played - this.mark),
       sumSq: this.sumSq,
       underruns: this.underruns,
       buffered: this.count,
