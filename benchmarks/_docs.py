@@ -313,6 +313,20 @@ BLOCKS: dict[str, Callable[[Results], str]] = {
 }
 
 
+def write_block(page: Path, name: str, body: str) -> bool:
+    """Rewrite one generated block of `page` (`<!-- generated: NAME -->` ...) with `body`;
+    True when the page changed. A page without the block is an error, not a no-op."""
+    text = page.read_text()
+    found = {m["name"]: m for m in _BLOCK.finditer(text)}
+    if name not in found:
+        raise ValueError(f"{page.name} lacks the generated block {name!r}")
+    match = found[name]
+    after = text[: match.start()] + match[1] + body + match[4] + text[match.end() :]
+    if after != text:
+        page.write_text(after)
+    return after != text
+
+
 def page_blocks(text: str) -> dict[str, str]:
     """The generated blocks in a page, by name."""
     return {m["name"]: m["body"] for m in _BLOCK.finditer(text)}

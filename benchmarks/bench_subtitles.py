@@ -178,14 +178,8 @@ def render(report: dict[str, Any]) -> str:
     )
 
 
-def write_page(report: dict[str, Any], page: Path = PAGE) -> None:
-    text = page.read_text()
-    pattern = re.compile(
-        rf"(<!-- generated: {_BLOCK} -->\n)(.*?)(<!-- end generated: {_BLOCK} -->)", re.S
-    )
-    if not pattern.search(text):
-        raise ValueError(f"{page.name} lacks the generated block {_BLOCK!r}")
-    page.write_text(pattern.sub(lambda m: m[1] + render(report) + m[3], text))
+def write_page(report: dict[str, Any], page: Path = PAGE) -> bool:
+    return _docs.write_block(page, _BLOCK, render(report))
 
 
 def main() -> None:

@@ -25,7 +25,6 @@ page is rendered, never stored.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import sys
 from collections.abc import Mapping, Sequence
@@ -118,16 +117,7 @@ def render(report: Mapping[str, Any]) -> str:
 
 
 def write_page(report: Mapping[str, Any], page: Path = PAGE) -> bool:
-    text = page.read_text()
-    pattern = re.compile(
-        rf"(<!-- generated: {_BLOCK} -->\n)(.*?)(<!-- end generated: {_BLOCK} -->)", re.S
-    )
-    if not pattern.search(text):
-        raise ValueError(f"{page.name} lacks the generated block {_BLOCK!r}")
-    after = pattern.sub(lambda m: m[1] + render(report) + m[3], text)
-    if after != text:
-        page.write_text(after)
-    return after != text
+    return _docs.write_block(page, _BLOCK, render(report))
 
 
 if __name__ == "__main__":
