@@ -178,16 +178,8 @@ class AzureChatOpenAIAudio(AzureSettings, BaseChatModel):
         return "azure-openai-audio"
 
     @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_azure_audio", "chat_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "AZURE_OPENAI_API_KEY"}
 
     @property
     def _identifying_params(self) -> dict[str, Any]:

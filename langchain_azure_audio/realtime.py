@@ -199,16 +199,8 @@ class AzureChatOpenAIRealtime(AzureSettings, BaseChatModel):
         return "azure-openai-realtime"
 
     @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_azure_audio", "realtime"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "AZURE_OPENAI_API_KEY"}
 
     @property
     def _identifying_params(self) -> dict[str, Any]:

@@ -89,6 +89,14 @@ class AzureSettings(BaseModel):
         if self.max_retries < 0:
             raise AzureAudioConfigError("max_retries must be 0 or more.")
 
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "AZURE_OPENAI_API_KEY"}
+
     @property
     def audio_model_name(self) -> str | None:
         """The model behind the deployment: `model_name`, or the deployment's name when it

@@ -280,45 +280,26 @@ def model_profile(name: str | None, today: date | None = None) -> ModelProfile:
     the date of the page it is from, is `AzureChatOpenAIAudio.retirement`:
     LangChain's `ModelProfile` declares no such keys and warns about unknown ones.
     """
-    from langchain_core.language_models import ModelProfile
-
-    known = find_model(name)
-    profile = ModelProfile(
-        text_inputs=True,
-        audio_inputs=True,
-        image_inputs=False,
-        video_inputs=False,
-        pdf_inputs=False,
-        text_outputs=True,
-        audio_outputs=True,
-        image_outputs=False,
-        video_outputs=False,
-        tool_calling=True,
-        tool_choice=True,
-        tool_call_streaming=True,
-        structured_output=False,
-        temperature=True,
-    )
-    if known is None:
-        return profile
-    profile["name"] = known.name
-    profile["status"] = known.status(today)
-    profile["release_date"] = known.version
-    profile["max_input_tokens"] = known.max_input_tokens
-    profile["max_output_tokens"] = known.max_output_tokens
-    return profile
+    return _profile(find_model(name), today, tool_call_streaming=True, temperature=True)
 
 
-def realtime_profile(name: str | None) -> ModelProfile:
+def realtime_profile(name: str | None, today: date | None = None) -> ModelProfile:
     """A LangChain `ModelProfile` for realtime model `name`; a conservative one if unknown.
 
     Realtime models take text and audio in and give text and audio out, call tools
     and have no native structured output (`with_structured_output` uses function
     calling); the Realtime API has no `temperature` in its GA session.
     """
+    return _profile(find_realtime_model(name), today, tool_call_streaming=False,
+                    temperature=False)  # fmt: skip
+
+
+def _profile(known: AudioModel | RealtimeModel | None, today: date | None, *,
+             tool_call_streaming: bool, temperature: bool) -> ModelProfile:  # fmt: skip
+    """Text and audio in and out, tools, no native structured output; what is known of the
+    model (name, version, status, token limits) when it is known."""
     from langchain_core.language_models import ModelProfile
 
-    known = find_realtime_model(name)
     profile = ModelProfile(
         text_inputs=True,
         audio_inputs=True,
@@ -331,15 +312,15 @@ def realtime_profile(name: str | None) -> ModelProfile:
         video_outputs=False,
         tool_calling=True,
         tool_choice=True,
-        tool_call_streaming=False,
+        tool_call_streaming=tool_call_streaming,
         structured_output=False,
-        temperature=False,
+        temperature=temperature,
     )
     if known is None:
         return profile
     profile["name"] = known.name
     profile["release_date"] = known.version
-    status = known.status()
+    status = known.status(today)
     if status is not None:
         profile["status"] = status
     if known.max_input_tokens is not None:
