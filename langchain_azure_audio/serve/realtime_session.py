@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING, Any, Final
 from langchain_azure_audio._model.profiles import realtime_voices_for, resolve_model_name
 from langchain_azure_audio.audio import PCM16_SAMPLE_RATE
 from langchain_azure_audio.errors import AzureAudioError
-from langchain_azure_audio.serve.session import MAX_TEXT, Sender, ServeOptions, logger
+from langchain_azure_audio.serve.session import (
+    MAX_TEXT,
+    PageLink,
+    Sender,
+    ServeOptions,
+    logger,
+)
 from langchain_azure_audio.stream_audio import _SampleAligner
 
 if TYPE_CHECKING:
@@ -78,13 +84,12 @@ class PageAnswer:
     ended: bool = False
 
 
-class RealtimeConversation:
+class RealtimeConversation(PageLink):
     """The state of one page in realtime mode: its live session and the answer playing."""
 
     def __init__(self, options: ServeOptions, sender: Sender) -> None:
         self.options = options
-        self._sender = sender
-        self._send_lock = asyncio.Lock()
+        super().__init__(sender)
         self.voice = options.voice
         self.deployment = options.deployments[0] if options.deployments else ""
         self.voices = realtime_voices(self.deployment, options.voice)
@@ -96,21 +101,6 @@ class RealtimeConversation:
         self._turn_ended: float | None = None
         self._answer: PageAnswer | None = None
         self._models: dict[tuple[str, str], AzureChatOpenAIRealtime] = {}
-
-    # ----------------------------------------------------------------- sending
-
-    async def send(self, data: dict[str, Any]) -> None:
-        async with self._send_lock:
-            await self._sender.send_json(data)
-
-    async def _send_audio(self, pcm: bytes) -> None:
-        async with self._send_lock:
-            await self._sender.send_bytes(pcm)
-
-    async def refuse(self, why: str) -> None:
-        """A clear one-line error on the page; the conversation goes on."""
-        logger.warning("refused: %s", why)
-        await self.send({"type": "error", "message": why})
 
     async def hello(self) -> None:
         await self.send(

@@ -99,25 +99,13 @@ class ServeOptions:
     """The realtime model's factory (default: from the environment)."""
 
 
-class Conversation:
-    """The state of one page: settings, history, the turn being spoken, the answer playing."""
+class PageLink:
+    """The server's side of one page: JSON messages and binary audio, one at a time, and
+    refusals as one line on the page (both modes' conversations are one)."""
 
-    def __init__(self, options: ServeOptions, sender: Sender) -> None:
-        self.options = options
+    def __init__(self, sender: Sender) -> None:
         self._sender = sender
         self._send_lock = asyncio.Lock()
-        self.voice = options.voice
-        self.voices = tuple(dict.fromkeys((*DOCUMENTED_VOICES, options.voice)))
-        self.deployment = options.deployments[0] if options.deployments else ""
-        self.history: list[BaseMessage] = []
-        self._pcm = bytearray()
-        self._overflow = False
-        self._turns = 0
-        self._audio_turn = 0
-        self._task: asyncio.Task[None] | None = None
-        self._models: dict[tuple[str, str], AzureChatOpenAIAudio] = {}
-
-    # ----------------------------------------------------------------- sending
 
     async def send(self, data: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -131,6 +119,24 @@ class Conversation:
         """A clear one-line error on the page; the conversation goes on."""
         logger.warning("refused: %s", why)
         await self.send({"type": "error", "message": why})
+
+
+class Conversation(PageLink):
+    """The state of one page: settings, history, the turn being spoken, the answer playing."""
+
+    def __init__(self, options: ServeOptions, sender: Sender) -> None:
+        self.options = options
+        super().__init__(sender)
+        self.voice = options.voice
+        self.voices = tuple(dict.fromkeys((*DOCUMENTED_VOICES, options.voice)))
+        self.deployment = options.deployments[0] if options.deployments else ""
+        self.history: list[BaseMessage] = []
+        self._pcm = bytearray()
+        self._overflow = False
+        self._turns = 0
+        self._audio_turn = 0
+        self._task: asyncio.Task[None] | None = None
+        self._models: dict[tuple[str, str], AzureChatOpenAIAudio] = {}
 
     async def hello(self) -> None:
         await self.send(
