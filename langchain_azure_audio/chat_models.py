@@ -139,7 +139,9 @@ class AzureChatOpenAIAudio(AzureSettings, BaseChatModel):
     http_async_client: Any | None = Field(default=None, exclude=True)
     """An `httpx2.AsyncClient` for the async `openai` client."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=()
+    )
 
     _client: openai.OpenAI | None = PrivateAttr(default=None)
     _async_client: openai.AsyncOpenAI | None = PrivateAttr(default=None)

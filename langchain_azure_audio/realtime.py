@@ -153,7 +153,9 @@ class AzureChatOpenAIRealtime(AzureSettings, BaseChatModel):
     max_tokens: int | None = Field(default=None, alias="max_output_tokens")
     """The most tokens of one answer (the service's default when unset)."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=()
+    )
 
     _sdk_client: Any = PrivateAttr(default=None)
 

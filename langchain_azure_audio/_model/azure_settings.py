@@ -65,7 +65,9 @@ class AzureSettings(BaseModel):
     """Seconds before a request (or a wait for the realtime service) times out."""
     default_headers: dict[str, str] | None = None
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, protected_namespaces=()
+    )
 
     _credentials: Credentials | None = PrivateAttr(default=None)
 

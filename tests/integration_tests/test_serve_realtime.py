@@ -143,6 +143,7 @@ def test_speech_over_an_answer_truncates_it_at_the_samples_the_page_played(
         assert seen[-1]["generated_ms"] == 1000
         end, late_audio = until(ws, "answer_end")
         assert end[-1]["status"] == "cancelled"
+        service.wait(lambda: bool(service.received("conversation.item.truncate")))
     (truncate,) = service.received("conversation.item.truncate")
     assert truncate["audio_end_ms"] == 600, (
         f"the answer was cut at {truncate['audio_end_ms']} ms, not at the 600 ms the page "
@@ -164,6 +165,7 @@ def test_stop_cuts_the_answer_at_the_final_count_the_page_sends(
         ws.send(json.dumps({"type": "stop", "item": item, "samples": 7_200}))  # 300 ms
         seen, _ = until(ws, "cancelled")
         assert seen[-1]["turn"] == 1
+        service.wait(lambda: bool(service.received("conversation.item.truncate")))
     (truncate,) = service.received("conversation.item.truncate")
     assert truncate["audio_end_ms"] == 300
 
