@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from tests.realtime_script import (  # noqa: F401 - the tests import them from here
@@ -213,7 +214,12 @@ class RealtimeServer:
                 with self._cond:
                     conn.received.append(event)
                     self._cond.notify_all()
-                await self._on_event(conn, event)
+                try:
+                    await self._on_event(conn, event)
+                except ConnectionClosed:
+                    # the client closed while we answered: still log what it sent before
+                    # (e.g. a truncate right after a cancel the server answers with an error)
+                    continue
         except Exception:
             pass
         finally:

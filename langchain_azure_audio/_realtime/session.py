@@ -397,14 +397,14 @@ class LiveSession:
             answer.message_index = len(self.messages)
             self.messages.append(answer.history_message(calls))
         message = self._done_message(answer, response, calls)
-        answer.pcm = []  # the audio went out with the Done event; the history keeps text
-        self._emit(Done(message=message, usage=message.usage_metadata, status=status,
-                        status_details=dict(response.get("status_details") or {})))  # fmt: skip
-        if answer.run is not None:
+        answer.pcm = []  # the audio goes out with the Done event; the history keeps text
+        if answer.run is not None:  # reported before the app sees `done` and maybe closes
             result = LLMResult(generations=[[ChatGeneration(message=message)]],
                                llm_output={"token_usage": proto.chat_usage(response.get("usage")),
                                            "model_name": self.model_name})  # fmt: skip
             await answer.run.on_llm_end(result)
+        self._emit(Done(message=message, usage=message.usage_metadata, status=status,
+                        status_details=dict(response.get("status_details") or {})))  # fmt: skip
         if calls:
             task = asyncio.create_task(self._answer_calls(calls), name="lcaa-live-tools")
             self._tasks.add(task)

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import get_usage_metadata_callback
+from langchain_core.callbacks import AsyncCallbackHandler, get_usage_metadata_callback
 from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.outputs import LLMResult
 from langchain_core.tools import tool
 
 from langchain_azure_audio import (
@@ -415,6 +416,32 @@ async def test_callbacks_total_a_live_session() -> None:
     assert model_total["output_tokens"] == sum(u["output_tokens"] for u in usages)  # type: ignore[index]
     assert model_total["output_token_details"]["audio"] == 6  # 300 ms at 20 tokens a second
     assert list(totals.usage_metadata) == ["gpt-realtime-2025-08-28"]
+
+
+async def test_a_response_is_reported_to_callbacks_before_the_app_sees_it_done() -> None:
+    """An app that closes the session on `done` must not lose that response's cost: the
+    callbacks have it before the app does."""
+    seen_by_app: list[str] = []
+    seen_first: list[bool] = []
+
+    class Recorder(AsyncCallbackHandler):
+        async def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+            message = response.generations[0][0].message  # type: ignore[attr-defined]
+            seen_first.append(message.id in seen_by_app)
+
+    steps = scripted(Speak("one two", pcm=tone(200)), Speak("three", pcm=tone(100)))
+    with RealtimeServer(steps) as server:
+        async with make(server, callbacks=[Recorder()]).connect() as live:
+            await live.say("A.")
+            async for event in live:  # the app's own loop: it acts on `done` at once
+                if event.type == "done":
+                    seen_by_app.append(event.message.id)  # type: ignore[union-attr]
+                    if len(seen_by_app) == 2:
+                        break
+                    await live.say("B.")
+    assert seen_first == [False, False], (
+        "the app saw a response done before the callbacks did: closing on `done` loses its cost"
+    )
 
 
 async def test_server_vad_reports_the_start_and_the_end_of_each_spoken_turn() -> None:
