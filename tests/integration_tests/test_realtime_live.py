@@ -426,7 +426,7 @@ async def test_a_response_is_reported_to_callbacks_before_the_app_sees_it_done()
 
     class Recorder(AsyncCallbackHandler):
         async def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
-            message = response.generations[0][0].message  # type: ignore[attr-defined]
+            message = response.generations[0][0].message  # type: ignore[union-attr]
             seen_first.append(message.id in seen_by_app)
 
     steps = scripted(Speak("one two", pcm=tone(200)), Speak("three", pcm=tone(100)))
@@ -435,7 +435,7 @@ async def test_a_response_is_reported_to_callbacks_before_the_app_sees_it_done()
             await live.say("A.")
             async for event in live:  # the app's own loop: it acts on `done` at once
                 if event.type == "done":
-                    seen_by_app.append(event.message.id)  # type: ignore[union-attr]
+                    seen_by_app.append(event.message.id)  # type: ignore[arg-type]
                     if len(seen_by_app) == 2:
                         break
                     await live.say("B.")
