@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_azure_audio._batch import (
     ainvoke_with_waits,
@@ -44,6 +44,7 @@ NARRATOR_INSTRUCTION: Final = (
 class SegmentJob(BaseModel):
     """Everything needed to narrate one segment (JSON-serialisable, no secrets)."""
 
+    model_config = ConfigDict(protected_namespaces=())  # `model_settings` is ours, not pydantic's
     chapter: int
     index: int
     text: str
