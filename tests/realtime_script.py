@@ -120,6 +120,19 @@ class Conn:
         return [e for e in self.received if e.get("type") == kind]
 
 
+def scripted(*steps: Step, then: Step | None = None) -> Brain:
+    """A brain that answers with `steps` in order, then with `then` (if given) for ever."""
+    it = iter(steps)
+
+    def answer(conn: Conn, request: dict[str, Any]) -> Step:
+        step = next(it, then)
+        if step is None:
+            raise AssertionError(f"the script has only {len(steps)} answers")
+        return step
+
+    return answer
+
+
 def default_brain(conn: Conn, request: dict[str, Any]) -> Step:
     """Answer like the synthetic chat service (scripts/synthetic_service.py)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))

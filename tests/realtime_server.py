@@ -57,6 +57,7 @@ from tests.realtime_script import (  # noqa: F401 - the tests import them from h
     chat_body,
     default_brain,
     input_setting,
+    scripted,
     session_problem,
     silence,
     tone,

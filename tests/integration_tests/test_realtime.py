@@ -30,14 +30,9 @@ from langchain_azure_audio import (
     VoiceNotAvailableError,
     audio_block,
 )
-from tests.realtime_server import CallTools, Fail, RealtimeServer, Speak, Step, tone
+from tests.realtime_server import CallTools, Fail, RealtimeServer, Speak, scripted, tone
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
-
-
-def scripted(*steps: Step) -> Any:
-    it = iter(steps)
-    return lambda conn, request: next(it)
 
 
 def make(server: RealtimeServer, **kwargs: Any) -> AzureChatOpenAIRealtime:

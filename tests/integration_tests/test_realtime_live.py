@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,15 +27,18 @@ from langchain_azure_audio import (
     DeploymentNotFoundError,
 )
 from langchain_azure_audio.realtime import LiveEvent, LiveSession
-from tests.realtime_server import CallTools, Fail, RealtimeServer, Speak, Step, silence, tone
+from tests.realtime_server import (
+    CallTools,
+    Fail,
+    RealtimeServer,
+    Speak,
+    scripted,
+    silence,
+    tone,
+)
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 WAIT = 5.0  # every wait on the session or the server is bounded by this
-
-
-def scripted(*steps: Step) -> Callable[..., Step]:
-    it = iter(steps)
-    return lambda conn, request: next(it)
 
 
 def make(server: RealtimeServer, **kwargs: Any) -> AzureChatOpenAIRealtime:

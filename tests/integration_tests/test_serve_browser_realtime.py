@@ -24,7 +24,7 @@ pytest.importorskip("starlette", reason="`serve` needs the serve extra")
 from benchmarks import serve_latency
 from langchain_azure_audio.serve import ServeOptions
 from langchain_azure_audio.serve.example_tools import TOOLS
-from tests.realtime_server import CallTools, RealtimeServer, Speak, tone
+from tests.realtime_server import CallTools, RealtimeServer, Speak, scripted, tone
 from tests.serve_harness import (
     CONVERSATION,
     ROOT,
@@ -49,13 +49,13 @@ def wait(page: Any, condition: str, seconds: float = 30) -> None:
 
 
 def brain() -> Any:
-    steps = iter([
+    return scripted(
         CallTools([("convert_units", {"value": 10, "from_unit": "km", "to_unit": "mi"})]),
         Speak("Ten kilometres is about six point two miles.", pcm=tone(800)),
         Speak("Once upon a time there was a very long story.", pcm=tone(STORY_MS, hz=330)),
         Speak("Sure, go ahead.", pcm=tone(600, hz=550)),
-    ])  # fmt: skip
-    return lambda conn, request: next(steps, Speak("Go on."))
+        then=Speak("Go on."),
+    )
 
 
 def test_a_realtime_conversation_with_a_tool_and_a_barge_in(

@@ -21,7 +21,7 @@ pytest.importorskip("starlette", reason="`serve` needs the serve extra")
 from langchain_azure_audio.serve import ServeOptions
 from langchain_azure_audio.serve.example_tools import TOOLS
 from langchain_azure_audio.serve.realtime_session import MAX_FRAME
-from tests.realtime_server import CallTools, RealtimeServer, Speak, Step, silence, tone
+from tests.realtime_server import CallTools, RealtimeServer, Speak, Step, scripted, silence, tone
 from tests.serve_harness import AppServer, page
 from tests.serve_harness import until as until_any
 
@@ -36,18 +36,12 @@ def until(ws: Any, kind: str) -> tuple[list[dict[str, Any]], int]:
     return until_any(ws, kind, WAIT)
 
 
-def scripted(*steps: Step) -> Any:
-    """The service answers with `steps` in order, then "Go on." to anything more."""
-    it = iter(steps)
-    return lambda conn, request: next(it, Speak("Go on."))
-
-
 @contextmanager
 def realtime_page(
     monkeypatch: pytest.MonkeyPatch, *steps: Step, tools: bool = False, **server: Any
 ) -> Iterator[tuple[RealtimeServer, Any, dict[str, Any]]]:
     """A page in realtime mode (deployment gpt-realtime), its service, and its hello."""
-    with RealtimeServer(scripted(*steps), **server) as service:
+    with RealtimeServer(scripted(*steps, then=Speak("Go on.")), **server) as service:
         monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", service.endpoint)
         monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
         options = ServeOptions(offline=False, deployments=("gpt-realtime",), voice="marin",
