@@ -36,6 +36,21 @@ def until(ws: Any, kind: str) -> tuple[list[dict[str, Any]], int]:
     return until_any(ws, kind, WAIT)
 
 
+def audio_heard(ws: Any, ms: int) -> list[dict[str, Any]]:
+    """Read until the page has received `ms` of the answer's audio (24 kHz, 16-bit), so
+    the app's live session has it too; the messages seen on the way."""
+    seen: list[dict[str, Any]] = []
+    received = 0
+    while received < ms * 48:
+        message = ws.recv(WAIT)
+        if isinstance(message, bytes):
+            received += len(message)
+        else:
+            seen.append(json.loads(message))
+            assert seen[-1]["type"] != "answer_end", f"the answer ended after {received} bytes"
+    return seen
+
+
 @contextmanager
 def realtime_page(
     monkeypatch: pytest.MonkeyPatch, *steps: Step, tools: bool = False, **server: Any
@@ -155,6 +170,7 @@ def test_stop_cuts_the_answer_at_the_final_count_the_page_sends(
         service, ws, _):  # fmt: skip
         ws.send(json.dumps({"type": "ask", "text": "Count."}))
         item = until(ws, "answer_start")[0][-1]["item"]
+        audio_heard(ws, 300)  # no cut can keep more than was generated: wait for 300 ms
         ws.send(json.dumps({"type": "played", "item": item, "samples": 2_400}))
         ws.send(json.dumps({"type": "stop", "item": item, "samples": 7_200}))  # 300 ms
         seen, _ = until(ws, "cancelled")
