@@ -115,7 +115,12 @@ def test_a_realtime_conversation_with_a_tool_and_a_barge_in(
         assert spoken - 0.2 < stop - start < spoken + 0.6, (stop - start, spoken)
     appended = b"".join(base64.b64decode(e["audio"]) for e in conn.received
                         if e["type"] == "input_audio_buffer.append")  # fmt: skip
-    assert appended == b"".join(frames)  # every frame reached Azure, in order, as it was
+    # Every frame the page sent reached Azure, in order, as it was. The microphone streams
+    # until the browser closes, and frames sent after the test's last call to the page
+    # reach Azure without being reported to the test: those may follow, whole frames only.
+    captured = b"".join(frames)
+    assert appended[: len(captured)] == captured
+    assert len(appended) % 960 == 0
 
     # The page showed the turn indicator, what the user said, the tool call and its result,
     # and the answers' transcripts.
