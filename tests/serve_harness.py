@@ -213,6 +213,12 @@ def speech_timeline(path: Path, plan: list[tuple[str, float]]) -> tuple[Path, fl
     return path, length
 
 
+def wait(page: Any, condition: str, seconds: float = 30) -> None:
+    """Until the page's JavaScript `condition` holds (Playwright fails the test after
+    `seconds`)."""
+    page.wait_for_function(condition, timeout=seconds * 1000)
+
+
 def page_clock_offset(page: Any) -> float:
     """Seconds to add to this process's `time.time()` to get the page's
     `performance.timeOrigin + performance.now()` (the best of 5 round trips)."""

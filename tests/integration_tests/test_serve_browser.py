@@ -37,6 +37,7 @@ from tests.serve_harness import (
     scripted_answer,
     speech_timeline,
     tone,
+    wait,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.enable_socket,
@@ -46,10 +47,6 @@ SECRET = "sk-serve-test-SECRET-4f1c9a"
 SCREENSHOT = ROOT / "docs" / "img" / "serve.png"
 HANGOVER = 0.8  # the page's end of speech: 800 ms of quiet
 PREROLL = 0.3
-
-
-def wait(page: Any, condition: str, seconds: float = 30) -> None:
-    page.wait_for_function(condition, timeout=seconds * 1000)
 
 
 def test_a_spoken_conversation_with_barge_in(

@@ -32,6 +32,7 @@ from tests.serve_harness import (
     chromium,
     page_clock_offset,
     speech_timeline,
+    wait,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.enable_socket,
@@ -42,10 +43,6 @@ SCREENSHOT = ROOT / "docs" / "img" / "serve-realtime.png"
 SAID = ["How far is ten kilometres in miles?", "Tell me a story.", "Thanks, that's enough."]
 """What the scripted service's transcription "hears" in each turn (typed by hand)."""
 STORY_MS = 4000
-
-
-def wait(page: Any, condition: str, seconds: float = 30) -> None:
-    page.wait_for_function(condition, timeout=seconds * 1000)
 
 
 def brain() -> Any:

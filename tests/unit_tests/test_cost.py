@@ -27,6 +27,7 @@ from langchain_azure_audio.cost import (
     split_usage,
 )
 from tests.cassette_tools import REPO
+from tests.page_blocks import generated_block
 
 # model: (text in, cached text in, text out, audio in, cached audio in, audio out), per 1M
 # tokens, as read from developers.openai.com/api/docs/models/MODEL on 2026-12-07
@@ -174,9 +175,9 @@ def test_the_cost_page_is_written_from_the_price_data() -> None:
     page = (REPO / "docs" / "cost.md").read_text()
     writer = _module("scripts/write_cost_page.py", "write_cost_page")
     for name, render in writer.BLOCKS.items():
-        block = page[page.index(f"<!-- generated: {name} -->"):
-                     page.index(f"<!-- end generated: {name} -->")]  # fmt: skip
-        assert render() in block, "docs/cost.md is stale: run scripts/write_cost_page.py"
+        assert render() in generated_block(page, name), (
+            "docs/cost.md is stale: run scripts/write_cost_page.py"
+        )
     assert "| `gpt-audio-1.5` | $2.50 | — | $10.00 | $32.00 | — | $64.00 |" in page
 
 

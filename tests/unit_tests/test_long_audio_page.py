@@ -8,17 +8,13 @@ import json
 
 from benchmarks import bench_long_audio as bench
 from benchmarks import bench_subtitles
-
-
-def _block(text: str, name: str = "long-audio") -> str:
-    start = text.index(f"<!-- generated: {name} -->")
-    return text[start : text.index(f"<!-- end generated: {name} -->")]
+from tests.page_blocks import generated_block
 
 
 def test_the_page_shows_the_results_file(tmp_path: object) -> None:
     report = json.loads(bench.RESULTS.read_text())
     page = bench.PAGE.read_text()
-    assert bench.render(report) in _block(page), (
+    assert bench.render(report) in generated_block(page, "long-audio"), (
         "docs/long-recordings.md disagrees with benchmarks/results/long_audio.json: run "
         "`python benchmarks/bench_long_audio.py --docs-only`"
     )
@@ -65,7 +61,7 @@ def test_the_results_file_ratio_is_the_runs_ratio() -> None:
 
 def test_the_page_shows_the_subtitles_results_file() -> None:
     report = json.loads(bench_subtitles.RESULTS.read_text())
-    assert bench_subtitles.render(report) in _block(
+    assert bench_subtitles.render(report) in generated_block(
         bench_subtitles.PAGE.read_text(), "subtitles"
     ), (
         "docs/long-recordings.md disagrees with benchmarks/results/subtitles.json: run "

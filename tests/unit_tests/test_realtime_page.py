@@ -6,16 +6,12 @@ import copy
 import json
 
 from benchmarks import bench_realtime as bench
-
-
-def _block(text: str) -> str:
-    start = text.index("<!-- generated: realtime -->")
-    return text[start : text.index("<!-- end generated: realtime -->")]
+from tests.page_blocks import generated_block
 
 
 def test_the_page_shows_the_results_file() -> None:
     report = json.loads(bench.RESULTS.read_text())
-    assert bench.render(report) in _block(bench.PAGE.read_text()), (
+    assert bench.render(report) in generated_block(bench.PAGE.read_text(), "realtime"), (
         "docs/live-voice.md disagrees with benchmarks/results/realtime.json: run "
         "`python benchmarks/bench_realtime.py --docs-only`"
     )

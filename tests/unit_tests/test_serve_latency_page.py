@@ -7,16 +7,12 @@ import copy
 import json
 
 from benchmarks import serve_latency as latency
-
-
-def _block(text: str) -> str:
-    start = text.index("<!-- generated: serve-latency -->")
-    return text[start : text.index("<!-- end generated: serve-latency -->")]
+from tests.page_blocks import generated_block
 
 
 def test_the_page_shows_the_results_file() -> None:
     report = json.loads(latency.RESULTS.read_text())
-    assert latency.render(report) in _block(latency.PAGE.read_text()), (
+    assert latency.render(report) in generated_block(latency.PAGE.read_text(), "serve-latency"), (
         "docs/serve.md disagrees with benchmarks/results/serve_latency.json: run the browser "
         "tests (`python -m pytest -m browser`), or `python benchmarks/serve_latency.py`"
     )
